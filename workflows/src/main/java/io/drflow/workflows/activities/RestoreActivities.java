@@ -1,0 +1,84 @@
+package io.drflow.workflows.activities;
+
+import io.drflow.workflows.model.BackupRef;
+import io.drflow.workflows.model.Check;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+import java.util.List;
+
+/**
+ * Restores a backup into a database and proves it. Download and restore run on the worker's
+ * host-local task queue (see {@link #hostTaskQueue()}) because the restore reads the file the
+ * download wrote.
+ */
+@ActivityInterface
+public interface RestoreActivities {
+
+  record DownloadRequest(String service, String manifestKey, String workId) {}
+
+  record DownloadResult(
+      String workId, long storedBytes, long dumpBytes, String sha256, long resumedFromByte) {}
+
+  /**
+   * @param server "drill" for the service's drill target, "source" for its production server
+   * @param database the database to create and restore into; must not exist unless this same
+   *     run created it
+   */
+  record RestoreRequest(
+      String service, String manifestKey, String workId, String server, String database) {}
+
+  record RestoreResult(
+      String server, String database, int jobs, List<String> rolesCreated, long restoredBytes) {}
+
+  record ValidateRequest(String service, String manifestKey, String server, String database) {}
+
+  record ValidationResult(List<Check> checks) {
+    public boolean passed() {
+      return checks.stream().allMatch(Check::passed);
+    }
+  }
+
+  record DropRequest(String service, String server, String database) {}
+
+  /**
+   * Finds a backup: the given key (or backup id), or else the newest one whose manifest verifies
+   * (parses, and its data object exists with the recorded size). Non-retryable {@code
+   * BackupNotFound} when there is none.
+   */
+  @ActivityMethod(name = "LocateBackup")
+  BackupRef locate(String service, String backupKeyOrId);
+
+  /** The task queue served only by the worker on this host, for activities that share files. */
+  @ActivityMethod(name = "HostTaskQueue")
+  String hostTaskQueue();
+
+  /**
+   * Downloads and decompresses the backup into the host's work directory, verifying every chunk
+   * and the whole object's SHA-256. Resumes after a retry from the offset in its heartbeat.
+   * Non-retryable {@code ChecksumMismatch} when the object does not match its manifest.
+   */
+  @ActivityMethod(name = "DownloadBackup")
+  DownloadResult download(DownloadRequest request);
+
+  /**
+   * Creates the database (and any missing roles, NOLOGIN) and runs a parallel pg_restore into it.
+   * Heartbeats while pg_restore runs; a retry drops and recreates the half-restored database.
+   */
+  @ActivityMethod(name = "RestoreDatabase")
+  RestoreResult restore(RestoreRequest request);
+
+  /**
+   * Row counts against the manifest, orphaned foreign keys, invalid indexes and constraints, and
+   * the service's own SQL assertions, each as a check with its figure.
+   */
+  @ActivityMethod(name = "ValidateRestore")
+  ValidationResult validate(ValidateRequest request);
+
+  /** Drops a database this runbook created. Idempotent: absent is success. */
+  @ActivityMethod(name = "DropDatabase")
+  boolean dropDatabase(DropRequest request);
+
+  /** Deletes the work directory of a run on this host. Idempotent. */
+  @ActivityMethod(name = "DeleteWorkFiles")
+  void deleteWorkFiles(String workId);
+}

@@ -1,0 +1,23 @@
+package io.drflow.workflows.model;
+
+import java.util.Locale;
+
+/** Formats byte counts for people. */
+public final class Bytes {
+
+  private Bytes() {}
+
+  public static String human(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = bytes;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+}

@@ -1,0 +1,48 @@
+package io.drflow.workflows.model;
+
+import java.util.List;
+
+/**
+ * The evidence a run leaves: what was restored, how long each phase took against its budget, the
+ * RTO and RPO achieved, and every check with its figure. Returned by the workflow, answered by the
+ * {@code report} query, and stored as JSON and Markdown beside the backups.
+ *
+ * @param status PASSED, FAILED or CANCELLED for drills; COMPLETED or FAILED for backups
+ */
+public record RunReport(
+    String workflowId,
+    String runId,
+    String runbook,
+    String status,
+    String service,
+    String startedAt,
+    String endedAt,
+    BackupSummary backup,
+    List<Phase> phases,
+    Objective rto,
+    Objective rpo,
+    RtoStatus rtoStatus,
+    List<Check> checks,
+    Scratch scratch,
+    String error,
+    String reportKey) {
+
+  public record BackupSummary(
+      String key, String createdAt, String sha256, long storedBytes, long dumpBytes) {}
+
+  /**
+   * @param kept the user asked to keep it ({@code --keep-scratch}); the report then names it
+   * @param dropped cleanup dropped it
+   */
+  public record Scratch(String server, String database, boolean kept, boolean dropped) {}
+
+  public boolean passed() {
+    return "PASSED".equals(status) || "COMPLETED".equals(status);
+  }
+
+  public RunReport withReportKey(String key) {
+    return new RunReport(
+        workflowId, runId, runbook, status, service, startedAt, endedAt, backup, phases, rto, rpo,
+        rtoStatus, checks, scratch, error, key);
+  }
+}
