@@ -1,0 +1,241 @@
+package io.drflow.workflows.drill;
+
+import io.drflow.workflows.activities.CatalogActivities;
+import io.drflow.workflows.activities.ReportActivities;
+import io.drflow.workflows.activities.RestoreActivities;
+import io.drflow.workflows.activities.RestoreActivities.DownloadRequest;
+import io.drflow.workflows.activities.RestoreActivities.DropRequest;
+import io.drflow.workflows.activities.RestoreActivities.RestoreRequest;
+import io.drflow.workflows.activities.RestoreActivities.RestoreResult;
+import io.drflow.workflows.activities.RestoreActivities.ValidateRequest;
+import io.drflow.workflows.activities.RestoreActivities.ValidationResult;
+import io.drflow.workflows.model.BackupRef;
+import io.drflow.workflows.model.Check;
+import io.drflow.workflows.model.Objective;
+import io.drflow.workflows.model.Progress;
+import io.drflow.workflows.model.RunReport;
+import io.drflow.workflows.model.Runbook;
+import io.drflow.workflows.model.ServicePlan;
+import io.drflow.workflows.runbook.ActivityStubs;
+import io.drflow.workflows.runbook.Failures;
+import io.drflow.workflows.runbook.PhaseRunner;
+import io.drflow.workflows.runbook.ScratchNames;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInfo;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+
+public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
+
+  private static final Logger log = Workflow.getLogger(RestoreDrillWorkflowImpl.class);
+  private static final int HOST_ATTEMPTS = 3;
+
+  private final CatalogActivities catalog =
+      ActivityStubs.stub(CatalogActivities.class, ActivityStubs.quick(), "Resolve service");
+  private final RestoreActivities locator =
+      ActivityStubs.stub(RestoreActivities.class, ActivityStubs.quick(), "Locate backup");
+  private final RestoreActivities validator =
+      ActivityStubs.stub(
+          RestoreActivities.class, ActivityStubs.longRunning(), "Validate restored database");
+  private final RestoreActivities cleaner =
+      ActivityStubs.stub(RestoreActivities.class, ActivityStubs.quick(), "Drop scratch database");
+  private final ReportActivities reports =
+      ActivityStubs.stub(ReportActivities.class, ActivityStubs.quick(), "Store drill report");
+
+  private long startedAt;
+  private DrillInput input;
+  private ServicePlan plan;
+  private PhaseRunner phases;
+  private BackupRef backup;
+  private String scratchDatabase;
+  private boolean scratchMayExist;
+  private boolean scratchDropped;
+  private final List<Check> checks = new ArrayList<>();
+  private Long validatedAt;
+  private Long endedAt;
+  private String status = "RUNNING";
+  private String error;
+  private String reportKey;
+
+  @Override
+  public RunReport drill(DrillInput in) {
+    startedAt = Workflow.currentTimeMillis();
+    input = in;
+    validate(in);
+    plan = catalog.plan(in.service(), Runbook.DRILL.id());
+    phases = new PhaseRunner(Runbook.DRILL, plan, startedAt);
+    WorkflowInfo info = Workflow.getInfo();
+    scratchDatabase = ScratchNames.scratch(plan.service(), startedAt, info.getRunId());
+    CanceledFailure cancelled = null;
+    try {
+      restoreAndVerify(info.getRunId());
+      status = checks.stream().allMatch(Check::passed) ? "PASSED" : "FAILED";
+      if (!"PASSED".equals(status)) {
+        error = "verification failed: " + failedCheckNames();
+      }
+    } catch (CanceledFailure e) {
+      cancelled = e;
+      status = "CANCELLED";
+      error = "cancelled";
+    } catch (RuntimeException e) {
+      status = "FAILED";
+      error = Failures.describe(e);
+      log.warn("drill of {} failed: {}", plan.service(), error);
+    }
+    // Cleanup and the report must run even when the drill was cancelled.
+    Workflow.newDetachedCancellationScope(this::cleanupAndReport).run();
+    if (cancelled != null) {
+      throw cancelled;
+    }
+    RunReport report = report();
+    if (!report.passed()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "drill of " + plan.service() + " failed: " + error, Failures.DRILL_FAILED, report);
+    }
+    return report;
+  }
+
+  private static void validate(DrillInput in) {
+    if (in == null || in.service() == null || in.service().isBlank()) {
+      throw Failures.invalidInput("input needs a service name, e.g. {\"service\":\"shop\"}");
+    }
+  }
+
+  private void restoreAndVerify(String runId) {
+    backup = phases.run("Locate", () -> Async.function(locator::locate, plan.service(), input.backup()));
+    phases.clock().note("Locate", backup.key());
+    for (int attempt = 1; ; attempt++) {
+      String hostQueue = locator.hostTaskQueue();
+      RestoreActivities host =
+          ActivityStubs.stub(
+              RestoreActivities.class,
+              ActivityStubs.onHost(hostQueue),
+              "Download and restore " + backup.backupId() + " on " + hostQueue);
+      try {
+        phases.run(
+            "Download",
+            () ->
+                Async.function(
+                    host::download, new DownloadRequest(plan.service(), backup.manifestKey(), runId)));
+        scratchMayExist = true;
+        RestoreResult restored =
+            phases.run(
+                "Restore",
+                () ->
+                    Async.function(
+                        host::restore,
+                        new RestoreRequest(
+                            plan.service(), backup.manifestKey(), runId, "drill", scratchDatabase)));
+        phases.clock().note("Restore", "pg_restore -j" + restored.jobs() + " into " + scratchDatabase);
+        cleanupHostFiles(host, runId);
+        break;
+      } catch (RuntimeException e) {
+        if (attempt >= HOST_ATTEMPTS || !Failures.hostGone(e)) {
+          throw e;
+        }
+        log.warn("host queue {} has no worker; retrying download and restore elsewhere", hostQueue);
+      }
+    }
+    ValidationResult result =
+        phases.run(
+            "Validate",
+            () ->
+                Async.function(
+                    validator::validate,
+                    new ValidateRequest(plan.service(), backup.manifestKey(), "drill", scratchDatabase)));
+    checks.addAll(result.checks());
+    validatedAt = Workflow.currentTimeMillis();
+  }
+
+  /** The decompressed dump is as large as the database: free the disk as soon as it is restored. */
+  private static void cleanupHostFiles(RestoreActivities host, String runId) {
+    try {
+      host.deleteWorkFiles(runId);
+    } catch (RuntimeException e) {
+      // The worker also sweeps stale work directories on start; a leftover file is not a failure.
+    }
+  }
+
+  private void cleanupAndReport() {
+    if (input.keep() && scratchMayExist) {
+      phases.skip("Cleanup", "kept " + scratchDatabase + " as asked");
+    } else if (!scratchMayExist) {
+      phases.skip("Cleanup", "nothing was created");
+    } else {
+      try {
+        phases.run(
+            "Cleanup",
+            () ->
+                Async.function(
+                    cleaner::dropDatabase,
+                    new DropRequest(plan.service(), "drill", scratchDatabase)));
+        scratchDropped = true;
+      } catch (RuntimeException e) {
+        if (!"FAILED".equals(status) && !"CANCELLED".equals(status)) {
+          status = "FAILED";
+          error = "cleanup failed: " + Failures.describe(e);
+        }
+      }
+    }
+    endedAt = Workflow.currentTimeMillis();
+    try {
+      reportKey = phases.run("Report", () -> Async.function(reports::store, report()));
+    } catch (RuntimeException e) {
+      log.warn("could not store the drill report: {}", Failures.describe(e));
+    }
+  }
+
+  private String failedCheckNames() {
+    return String.join(
+        ", ", checks.stream().filter(c -> !c.passed()).map(Check::name).toList());
+  }
+
+  @Override
+  public Progress progress() {
+    return phases == null ? null : phases.progress();
+  }
+
+  @Override
+  public RunReport report() {
+    long now = Workflow.currentTimeMillis();
+    WorkflowInfo info = Workflow.getInfo();
+    Objective rto =
+        plan == null
+            ? null
+            : validatedAt != null
+                ? Objective.ofMillis(plan.rtoSeconds(), validatedAt - startedAt)
+                : Objective.pending(plan.rtoSeconds());
+    Objective rpo =
+        plan == null || backup == null
+            ? null
+            : Objective.ofMillis(plan.rpoSeconds(), startedAt - backup.createdAtMillis());
+    return new RunReport(
+        info.getWorkflowId(),
+        info.getRunId(),
+        RestoreDrillWorkflow.TYPE,
+        status,
+        input == null ? null : input.service(),
+        Instant.ofEpochMilli(startedAt).toString(),
+        endedAt == null ? null : Instant.ofEpochMilli(endedAt).toString(),
+        backup == null
+            ? null
+            : new RunReport.BackupSummary(
+                backup.key(), backup.createdAt(), backup.sha256(), backup.storedBytes(), backup.dumpBytes()),
+        phases == null ? List.of() : phases.clock().table(now),
+        rto,
+        rpo,
+        phases == null ? null : phases.clock().rtoStatus(validatedAt != null ? validatedAt : now),
+        List.copyOf(checks),
+        plan == null
+            ? null
+            : new RunReport.Scratch(
+                plan.drillServer(), scratchDatabase, input.keep() && scratchMayExist, scratchDropped),
+        error,
+        reportKey);
+  }
+}

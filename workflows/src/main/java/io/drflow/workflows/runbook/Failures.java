@@ -1,0 +1,78 @@
+package io.drflow.workflows.runbook;
+
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.failure.TimeoutFailure;
+
+/**
+ * Failure types drflow's activities raise, and how they read in reports. Types listed here are
+ * non-retryable: retrying cannot fix a missing service or a corrupt backup.
+ */
+public final class Failures {
+
+  public static final String INVALID_INPUT = "InvalidInput";
+  public static final String UNKNOWN_SERVICE = "UnknownService";
+  public static final String INVALID_CONFIG = "InvalidConfig";
+  public static final String MISSING_CREDENTIALS = "MissingCredentials";
+  public static final String SERVER_UNREACHABLE = "ServerUnreachable";
+  public static final String BACKUP_NOT_FOUND = "BackupNotFound";
+  public static final String CHECKSUM_MISMATCH = "ChecksumMismatch";
+  public static final String DATABASE_EXISTS = "DatabaseExists";
+  public static final String RESTORE_FAILED = "RestoreFailed";
+  public static final String DRILL_FAILED = "DrillFailed";
+  public static final String BACKUP_FAILED = "BackupFailed";
+
+  /** Types that must never be retried, for activity retry options. */
+  public static final String[] NON_RETRYABLE = {
+    INVALID_INPUT,
+    UNKNOWN_SERVICE,
+    INVALID_CONFIG,
+    MISSING_CREDENTIALS,
+    SERVER_UNREACHABLE,
+    BACKUP_NOT_FOUND,
+    CHECKSUM_MISMATCH,
+    DATABASE_EXISTS
+  };
+
+  private Failures() {}
+
+  public static ApplicationFailure invalidInput(String message) {
+    return ApplicationFailure.newNonRetryableFailure(message, INVALID_INPUT);
+  }
+
+  /** The innermost meaningful message of a failure, for phase notes and reports. */
+  public static String describe(Throwable e) {
+    Throwable t = e;
+    while (t instanceof ActivityFailure && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof ApplicationFailure af) {
+      return af.getType() + ": " + af.getOriginalMessage();
+    }
+    if (t instanceof TimeoutFailure tf) {
+      return "timed out (" + tf.getTimeoutType() + ")";
+    }
+    if (t instanceof CanceledFailure) {
+      return "cancelled";
+    }
+    if (t instanceof TemporalFailure tf) {
+      return tf.getOriginalMessage();
+    }
+    return String.valueOf(t.getMessage());
+  }
+
+  /** True when the failure means the host-local task queue had no worker to take the task. */
+  public static boolean hostGone(Throwable e) {
+    Throwable t = e;
+    while (t != null) {
+      if (t instanceof TimeoutFailure tf
+          && tf.getTimeoutType() == io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) {
+        return true;
+      }
+      t = t.getCause();
+    }
+    return false;
+  }
+}

@@ -1,0 +1,348 @@
+package io.drflow.workflows.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.isNull;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+import static org.mockito.Mockito.withSettings;
+
+import io.drflow.workflows.Fixtures;
+import io.drflow.workflows.activities.CatalogActivities;
+import io.drflow.workflows.activities.ReportActivities;
+import io.drflow.workflows.activities.RestoreActivities;
+import io.drflow.workflows.activities.RestoreActivities.DownloadResult;
+import io.drflow.workflows.activities.RestoreActivities.DropRequest;
+import io.drflow.workflows.activities.RestoreActivities.RestoreResult;
+import io.drflow.workflows.activities.RestoreActivities.ValidationResult;
+import io.drflow.workflows.model.Check;
+import io.drflow.workflows.model.Phase;
+import io.drflow.workflows.model.PhaseStatus;
+import io.drflow.workflows.model.Progress;
+import io.drflow.workflows.model.RtoStatus;
+import io.drflow.workflows.model.RunReport;
+import io.drflow.workflows.model.Runbook;
+import io.drflow.workflows.model.ServicePlan;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityCompletionClient;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mockito.InOrder;
+
+class RestoreDrillWorkflowTest {
+
+  @RegisterExtension
+  static final TestWorkflowExtension ext =
+      TestWorkflowExtension.newBuilder()
+          .registerWorkflowImplementationTypes(RestoreDrillWorkflowImpl.class)
+          .setDoNotStart(true)
+          .build();
+
+  private final CatalogActivities catalog =
+      mock(CatalogActivities.class, withSettings().withoutAnnotations());
+  private final RestoreActivities restore =
+      mock(RestoreActivities.class, withSettings().withoutAnnotations());
+  private final ReportActivities reports =
+      mock(ReportActivities.class, withSettings().withoutAnnotations());
+
+  private TestWorkflowEnvironment env;
+  private Worker worker;
+
+  @BeforeEach
+  void setUp(TestWorkflowEnvironment env, Worker worker) {
+    this.env = env;
+    this.worker = worker;
+    worker.registerActivitiesImplementations(catalog, restore, reports);
+    when(catalog.plan("shop", "drill")).thenReturn(Fixtures.plan(Runbook.DRILL, Fixtures.HOUR));
+    when(restore.hostTaskQueue()).thenReturn(worker.getTaskQueue());
+    when(reports.store(any())).thenReturn("drflow/shop/reports/r.json");
+  }
+
+  private void happyActivities() {
+    when(restore.locate(eq("shop"), isNull()))
+        .thenAnswer(inv -> Fixtures.backup(env.currentTimeMillis() - 2 * 3600_000L));
+    when(restore.download(any())).thenReturn(new DownloadResult("w", 1000, 4000, "ab".repeat(32), 0));
+    doAnswer(
+            inv ->
+                new RestoreResult(
+                    "127.0.0.1:5433",
+                    ((RestoreActivities.RestoreRequest) inv.getArgument(0)).database(),
+                    2,
+                    List.of(),
+                    4000))
+        .when(restore)
+        .restore(any());
+    when(restore.validate(any()))
+        .thenReturn(new ValidationResult(List.of(new Check("row counts", true, "3 tables, 42 rows"))));
+    when(restore.dropDatabase(any())).thenReturn(true);
+  }
+
+  private RestoreDrillWorkflow newWorkflow(WorkflowClient client) {
+    return client.newWorkflowStub(
+        RestoreDrillWorkflow.class,
+        WorkflowOptions.newBuilder().setTaskQueue(worker.getTaskQueue()).build());
+  }
+
+  @Test
+  void passedDrillRunsPhasesInOrderAndMeasuresObjectives(WorkflowClient client) {
+    happyActivities();
+    env.start();
+
+    RunReport report = newWorkflow(client).drill(DrillInput.of("shop"));
+
+    assertThat(report.status()).isEqualTo("PASSED");
+    assertThat(report.phases())
+        .extracting(Phase::name)
+        .containsExactly("Locate", "Download", "Restore", "Validate", "Cleanup", "Report");
+    assertThat(report.phases().subList(0, 5))
+        .allSatisfy(p -> assertThat(p.status()).isEqualTo(PhaseStatus.COMPLETED));
+    assertThat(report.rto().met()).isTrue();
+    assertThat(report.rpo().achievedSeconds()).isBetween(7100L, 7300L);
+    assertThat(report.rpo().met()).isTrue();
+    assertThat(report.scratch().database()).startsWith("drill_shop_").hasSizeLessThanOrEqualTo(63);
+    assertThat(report.scratch().dropped()).isTrue();
+    assertThat(report.checks()).extracting(Check::name).containsExactly("row counts");
+
+    InOrder order = inOrder(restore, reports);
+    order.verify(restore).locate("shop", null);
+    order.verify(restore).download(any());
+    order.verify(restore).restore(any());
+    order.verify(restore).validate(any());
+    order.verify(restore).dropDatabase(new DropRequest("shop", "drill", report.scratch().database()));
+    order.verify(reports).store(any());
+  }
+
+  @Test
+  void phaseOverrunMarksRunAtRiskWhileRunningAndRtoBreachLater(WorkflowClient client)
+      throws Exception {
+    happyActivities();
+    // RTO of 4 s: Restore's budget is 2 s. The test server does not skip time while an activity
+    // is outstanding, so these few seconds pass for real; the restore completes asynchronously
+    // and the test watches the run go AT_RISK, then BREACHED, while Restore is still running.
+    when(catalog.plan("shop", "drill")).thenReturn(Fixtures.plan(Runbook.DRILL, 4));
+    CompletableFuture<byte[]> restoreToken = new CompletableFuture<>();
+    doAnswer(
+            inv -> {
+              ActivityExecutionContext ctx = Activity.getExecutionContext();
+              restoreToken.complete(ctx.getTaskToken());
+              ctx.doNotCompleteOnReturn();
+              return null;
+            })
+        .when(restore)
+        .restore(any());
+    env.start();
+    RestoreDrillWorkflow wf = newWorkflow(client);
+    WorkflowClient.start(wf::drill, DrillInput.of("shop"));
+    byte[] token = restoreToken.get(10, TimeUnit.SECONDS);
+    ActivityCompletionClient completions = client.newActivityCompletionClient();
+
+    env.sleep(Duration.ofMillis(2600));
+    Progress atRisk = wf.progress();
+    assertThat(atRisk.rtoStatus()).isEqualTo(RtoStatus.AT_RISK);
+    assertThat(phase(atRisk, "Restore").status()).isEqualTo(PhaseStatus.RUNNING);
+    assertThat(phase(atRisk, "Restore").overBudget()).isTrue();
+    assertThat(phase(atRisk, "Download").overBudget()).isFalse();
+
+    completions.heartbeat(token, "still restoring");
+    env.sleep(Duration.ofMillis(2000));
+    Progress breached = wf.progress();
+    assertThat(breached.rtoStatus()).isEqualTo(RtoStatus.BREACHED);
+    assertThat(breached.rtoRemainingSeconds()).isNotPositive();
+    assertThat(phase(breached, "Restore").status()).isEqualTo(PhaseStatus.RUNNING);
+
+    completions.complete(token, new RestoreResult("s", "d", 2, List.of(), 1));
+    RunReport report = WorkflowStub.fromTyped(wf).getResult(RunReport.class);
+    assertThat(report.status()).isEqualTo("PASSED");
+    assertThat(report.rto().met()).isFalse();
+    assertThat(report.rtoStatus()).isEqualTo(RtoStatus.BREACHED);
+    assertThat(phase(report.phases(), "Restore").seconds()).isGreaterThan(4);
+  }
+
+  @Test
+  void checksumMismatchFailsOnceWithoutRetryAndCreatesNothing(WorkflowClient client) {
+    happyActivities();
+    when(restore.download(any()))
+        .thenThrow(
+            ApplicationFailure.newNonRetryableFailure(
+                "sha256 of drflow/shop/backups/x/dump.zst is 00.. but the manifest says ab..",
+                "ChecksumMismatch"));
+    env.start();
+
+    assertThatThrownBy(() -> newWorkflow(client).drill(DrillInput.of("shop")))
+        .isInstanceOf(WorkflowFailedException.class)
+        .rootCause()
+        .hasMessageContaining("ChecksumMismatch");
+
+    verify(restore, times(1)).download(any());
+    verify(restore, never()).restore(any());
+    verify(restore, never()).dropDatabase(any());
+    verify(reports).store(any());
+  }
+
+  @Test
+  void failedValidationStillCleansUpAndReportsFailure(WorkflowClient client) {
+    happyActivities();
+    when(restore.validate(any()))
+        .thenReturn(
+            new ValidationResult(
+                List.of(
+                    new Check("row counts", true, "ok"),
+                    new Check("assertion: customers exist", false, "returned false"))));
+    env.start();
+
+    AtomicReference<RunReport> failedReport = new AtomicReference<>();
+    assertThatThrownBy(() -> newWorkflow(client).drill(DrillInput.of("shop")))
+        .isInstanceOf(WorkflowFailedException.class)
+        .satisfies(
+            e -> {
+              ApplicationFailure af = (ApplicationFailure) e.getCause();
+              assertThat(af.getType()).isEqualTo("DrillFailed");
+              failedReport.set(af.getDetails().get(RunReport.class));
+            });
+    verify(restore).dropDatabase(any());
+    RunReport report = failedReport.get();
+    assertThat(report.status()).isEqualTo("FAILED");
+    assertThat(report.error()).contains("assertion: customers exist");
+    assertThat(report.scratch().dropped()).isTrue();
+  }
+
+  @Test
+  void restoreFailureDropsTheHalfRestoredScratchDatabase(WorkflowClient client) {
+    happyActivities();
+    doThrow(ApplicationFailure.newNonRetryableFailure("pg_restore: out of disk", "RestoreFailed"))
+        .when(restore)
+        .restore(any());
+    env.start();
+
+    assertThatThrownBy(() -> newWorkflow(client).drill(DrillInput.of("shop")))
+        .isInstanceOf(WorkflowFailedException.class);
+    verify(restore).dropDatabase(any());
+    verify(restore, never()).validate(any());
+  }
+
+  @Test
+  void cancellationRunsCleanupInDetachedScope(WorkflowClient client) throws Exception {
+    happyActivities();
+    CountDownLatch restoring = new CountDownLatch(1);
+    doAnswer(
+            inv -> {
+              restoring.countDown();
+              // Heartbeat until cancelled, as the real activity does while pg_restore runs.
+              for (int i = 0; i < 200; i++) {
+                io.temporal.activity.Activity.getExecutionContext().heartbeat(i);
+                Thread.sleep(100);
+              }
+              return new RestoreResult("s", "d", 2, List.of(), 1);
+            })
+        .when(restore)
+        .restore(any());
+    env.start();
+    RestoreDrillWorkflow wf = newWorkflow(client);
+    WorkflowClient.start(wf::drill, DrillInput.of("shop"));
+    assertThat(restoring.await(10, TimeUnit.SECONDS)).isTrue();
+
+    WorkflowStub stub = WorkflowStub.fromTyped(wf);
+    stub.cancel();
+
+    assertThatThrownBy(() -> stub.getResult(RunReport.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    verify(restore).dropDatabase(any());
+    verify(reports).store(any());
+  }
+
+  @Test
+  void keepScratchSkipsCleanupAndNamesTheDatabase(WorkflowClient client) {
+    happyActivities();
+    env.start();
+
+    RunReport report = newWorkflow(client).drill(new DrillInput("shop", null, true));
+
+    verify(restore, never()).dropDatabase(any());
+    assertThat(report.scratch().kept()).isTrue();
+    assertThat(report.scratch().database()).startsWith("drill_shop_");
+    assertThat(phase(report.phases(), "Cleanup").status()).isEqualTo(PhaseStatus.SKIPPED);
+  }
+
+  @Test
+  void explicitBackupKeyIsPassedThrough(WorkflowClient client) {
+    happyActivities();
+    when(restore.locate("shop", "20261101T000000Z-abcdef12"))
+        .thenAnswer(inv -> Fixtures.backup(env.currentTimeMillis() - 3600_000L));
+    env.start();
+
+    RunReport report =
+        newWorkflow(client).drill(new DrillInput("shop", "20261101T000000Z-abcdef12", false));
+
+    assertThat(report.backup().key()).endsWith("/dump.zst");
+    verify(restore).locate("shop", "20261101T000000Z-abcdef12");
+  }
+
+  @Test
+  void missingServiceFailsFastWithoutActivities(WorkflowClient client) {
+    env.start();
+    assertThatThrownBy(() -> newWorkflow(client).drill(new DrillInput(" ", null, null)))
+        .isInstanceOf(WorkflowFailedException.class)
+        .rootCause()
+        .hasMessageContaining("needs a service name");
+    verifyNoInteractions(catalog, restore, reports);
+  }
+
+  @Test
+  void unknownServiceFailsBeforeAnySideEffect(WorkflowClient client) {
+    when(catalog.plan(anyString(), anyString()))
+        .thenThrow(
+            ApplicationFailure.newNonRetryableFailure(
+                "unknown service 'nope'; configured: shop", "UnknownService"));
+    env.start();
+    assertThatThrownBy(() -> newWorkflow(client).drill(DrillInput.of("nope")))
+        .isInstanceOf(WorkflowFailedException.class)
+        .rootCause()
+        .hasMessageContaining("unknown service 'nope'");
+    verify(catalog, times(1)).plan("nope", "drill");
+    verifyNoInteractions(restore, reports);
+  }
+
+  private static Phase phase(Progress p, String name) {
+    return phase(p.phases(), name);
+  }
+
+  private static Phase phase(List<Phase> phases, String name) {
+    return phases.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  @SuppressWarnings("unused")
+  private static ServicePlan withBudgets(ServicePlan p, Map<String, Long> budgets) {
+    return new ServicePlan(
+        p.service(), p.runbook(), p.database(), p.sourceServer(), p.drillServer(), p.rtoSeconds(),
+        p.rpoSeconds(), budgets, p.assertionCount(), p.storage());
+  }
+}
