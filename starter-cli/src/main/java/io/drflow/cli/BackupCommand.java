@@ -1,0 +1,38 @@
+package io.drflow.cli;
+
+import io.drflow.workflows.backup.BackupInput;
+import io.drflow.workflows.backup.BackupWorkflow;
+import io.temporal.client.WorkflowStub;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "backup", mixinStandardHelpOptions = true, description = "Back up a service now.")
+final class BackupCommand extends ClientCommand {
+
+  @Parameters(index = "0", paramLabel = "SERVICE", description = "a service from drflow.yaml")
+  String service;
+
+  @Option(names = "--wait", description = "follow the run and print its report")
+  boolean await;
+
+  @Option(names = "--json", description = "print the report as JSON (implies --wait)")
+  boolean json;
+
+  @Override
+  int run(TemporalSession s) throws Exception {
+    ServiceNames.check(service);
+    String id = Runs.workflowId("backup", service);
+    WorkflowStub stub =
+        Runs.start(s, BackupWorkflow.TYPE, id, "Backup of " + service, new BackupInput(service));
+    if (!await && !json) {
+      out().println("started " + id + "  (drctl watch " + id + ")");
+      return 0;
+    }
+    if (!json) {
+      out().println("started " + id);
+      return RunOutput.print(new Watcher(out()).follow(stub), false, out());
+    }
+    return RunOutput.print(Runs.awaitReport(stub), true, out());
+  }
+}

@@ -1,0 +1,86 @@
+package io.drflow.cli;
+
+import io.drflow.workflows.model.Progress;
+import io.drflow.workflows.model.RunReport;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+
+/** Starting runbooks and reading their results, shared by the commands. */
+final class Runs {
+
+  private static final DateTimeFormatter ID_STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+  private Runs() {}
+
+  /** Readable, sortable ids: {@code drill-shop-20261122-031500}. */
+  static String workflowId(String runbook, String service) {
+    return runbook + "-" + service + "-" + ID_STAMP.format(Instant.now());
+  }
+
+  static WorkflowStub start(
+      TemporalSession s, String type, String workflowId, String summary, Object input) {
+    WorkflowStub stub =
+        s.client.newUntypedWorkflowStub(
+            type,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(s.config.taskQueue())
+                .setWorkflowId(workflowId)
+                .setStaticSummary(summary)
+                .build());
+    WorkflowExecution exec = stub.start(input);
+    return s.client.newUntypedWorkflowStub(exec.getWorkflowId(), Optional.of(exec.getRunId()), Optional.of(type));
+  }
+
+  static WorkflowStub existing(TemporalSession s, String workflowId) {
+    return s.client.newUntypedWorkflowStub(workflowId);
+  }
+
+  /** The run's report, whether it passed (result) or failed (failure details). */
+  static RunReport awaitReport(WorkflowStub stub) {
+    try {
+      return stub.getResult(RunReport.class);
+    } catch (WorkflowFailedException e) {
+      if (e.getCause() instanceof ApplicationFailure af) {
+        try {
+          RunReport r = af.getDetails().get(RunReport.class);
+          if (r != null) {
+            return r;
+          }
+        } catch (RuntimeException ignored) {
+          // No report attached: the run failed before it had one (e.g. unknown service).
+        }
+      }
+      if (e.getCause() instanceof CanceledFailure) {
+        return query(stub, "report", RunReport.class)
+            .orElseThrow(() -> new UserError("the run was cancelled", 1));
+      }
+      throw new UserError(Errors.describe(e), 1);
+    } catch (WorkflowNotFoundException e) {
+      throw new UserError("no run with id " + stub.getExecution().getWorkflowId());
+    }
+  }
+
+  static Optional<Progress> progress(WorkflowStub stub) {
+    return query(stub, "progress", Progress.class);
+  }
+
+  static <T> Optional<T> query(WorkflowStub stub, String name, Class<T> type) {
+    try {
+      return Optional.ofNullable(stub.query(name, type));
+    } catch (WorkflowNotFoundException e) {
+      throw new UserError("no run with id " + stub.getExecution().getWorkflowId());
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.drflow.worker;
+
+import io.drflow.activities.DrflowActivities;
+import io.drflow.activities.config.DrflowConfig;
+import io.drflow.activities.config.Secrets;
+import io.drflow.activities.config.TemporalConfig;
+import io.drflow.workflows.Workflows;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running drflow worker: the shared task queue (workflows and activities) plus this host's own
+ * queue, where download and restore run so the restore finds the file the download wrote.
+ */
+public final class DrflowWorker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(DrflowWorker.class);
+
+  private final WorkflowServiceStubs service;
+  private final WorkerFactory factory;
+  private final DrflowActivities activities;
+  private final Duration grace;
+  private final String hostQueue;
+  private volatile boolean closed;
+
+  private DrflowWorker(
+      WorkflowServiceStubs service,
+      WorkerFactory factory,
+      DrflowActivities activities,
+      Duration grace,
+      String hostQueue) {
+    this.service = service;
+    this.factory = factory;
+    this.activities = activities;
+    this.grace = grace;
+    this.hostQueue = hostQueue;
+  }
+
+  public static DrflowWorker start(DrflowConfig config, Secrets secrets) {
+    TemporalConfig t = config.temporal();
+    WorkflowServiceStubs service =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(t.target()).build());
+    WorkflowClient client =
+        WorkflowClient.newInstance(
+            service, WorkflowClientOptions.newBuilder().setNamespace(t.namespace()).build());
+    WorkerFactory factory =
+        WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder().build());
+    String hostQueue = HostQueue.name(t.taskQueue(), config.worker().hostId());
+    DrflowActivities activities = DrflowActivities.create(config, secrets, hostQueue);
+    activities.sweepStaleWorkFiles();
+
+    WorkerOptions options =
+        WorkerOptions.newBuilder()
+            .setMaxConcurrentActivityExecutionSize(config.worker().maxConcurrentActivities())
+            .build();
+    Worker shared = factory.newWorker(t.taskQueue(), options);
+    shared.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS);
+    shared.registerActivitiesImplementations(activities.all().toArray());
+    Worker host = factory.newWorker(hostQueue, options);
+    host.registerActivitiesImplementations(activities.hostLocal().toArray());
+    factory.start();
+    log.info(
+        "drflow worker serving task queue '{}' and host queue '{}' on {} (namespace {})",
+        t.taskQueue(),
+        hostQueue,
+        t.target(),
+        t.namespace());
+    return new DrflowWorker(
+        service,
+        factory,
+        activities,
+        Duration.ofSeconds(config.worker().shutdownGraceSeconds()),
+        hostQueue);
+  }
+
+  public String hostQueue() {
+    return hostQueue;
+  }
+
+  /**
+   * Stops polling, lets in-flight activities finish (or heartbeat out) within the grace period,
+   * then interrupts what is left; Temporal retries those elsewhere.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    log.info("drflow worker stopping: waiting up to {}s for in-flight activities", grace.toSeconds());
+    factory.shutdown();
+    factory.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+    if (!factory.isTerminated()) {
+      factory.shutdownNow();
+      factory.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    activities.close();
+    service.shutdown();
+    log.info("drflow worker stopped");
+  }
+}

@@ -1,0 +1,102 @@
+package io.drflow.worker;
+
+import io.drflow.activities.config.ConfigException;
+import io.drflow.activities.config.ConfigLoader;
+import io.drflow.activities.config.DrflowConfig;
+import io.drflow.activities.config.Secrets;
+import io.drflow.worker.dev.DevStack;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code drflow-worker}: serves drflow's task queue, or runs the embedded dev stack. */
+@Command(
+    name = "drflow-worker",
+    mixinStandardHelpOptions = true,
+    description = "Serves the drflow task queue on the configured Temporal server.",
+    subcommands = {WorkerMain.Dev.class})
+public final class WorkerMain implements Callable<Integer> {
+
+  @Option(names = "--config", description = "drflow.yaml (default: the embedded stack's addresses)")
+  Path config;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new WorkerMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    DrflowConfig cfg;
+    try {
+      cfg = ConfigLoader.loadOrDefault(config);
+    } catch (ConfigException e) {
+      System.err.println("drflow-worker: " + e.getMessage());
+      return 2;
+    }
+    DrflowWorker worker = DrflowWorker.start(cfg, Secrets.fromEnvironment());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  worker.close();
+                  stopped.countDown();
+                },
+                "drflow-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /** {@code drflow-worker dev}: Temporal, S3 and (with no services configured) PostgreSQL. */
+  @Command(
+      name = "dev",
+      mixinStandardHelpOptions = true,
+      description =
+          "Runs the embedded stack in the foreground: a Temporal server, an S3 server, a worker,"
+              + " and, with no services configured, PostgreSQL clusters with a sample service 'demo'.")
+  static final class Dev implements Callable<Integer> {
+
+    @Option(names = "--config", description = "drflow.yaml (optional)")
+    Path config;
+
+    @Option(
+        names = "--state-dir",
+        description = "where the stack keeps its data (default: a fresh temporary directory)")
+    Path stateDir;
+
+    @Option(
+        names = "--ready-file",
+        description = "written once everything is up; drctl waits for it")
+    Path readyFile;
+
+    @Override
+    public Integer call() throws Exception {
+      DrflowConfig cfg;
+      try {
+        cfg = ConfigLoader.loadOrDefault(config);
+      } catch (ConfigException e) {
+        System.err.println("drflow-worker dev: " + e.getMessage());
+        return 2;
+      }
+      DevStack stack = DevStack.start(cfg, stateDir);
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    stack.close();
+                    stopped.countDown();
+                  },
+                  "drflow-dev-shutdown"));
+      System.out.println(stack.banner());
+      if (readyFile != null) {
+        java.nio.file.Files.writeString(readyFile, stack.banner());
+      }
+      stopped.await();
+      return 0;
+    }
+  }
+}
