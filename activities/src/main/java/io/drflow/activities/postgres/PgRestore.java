@@ -1,0 +1,181 @@
+package io.drflow.activities.postgres;
+
+import io.drflow.activities.config.ServerConfig;
+import io.drflow.activities.postgres.PgException.Kind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Restores a custom-format dump into a new database: creates the database, the roles it refers to
+ * (see {@link RoleRestorer}), then runs a parallel {@code pg_restore --exit-on-error}.
+ *
+ * <p>The dump must be a local file: an archive written through a pipe has no data offsets, and
+ * pg_restore can then work in parallel only because it may seek in a file (from stdin it would
+ * restore serially).
+ */
+public final class PgRestore {
+
+  private static final Logger log = LoggerFactory.getLogger(PgRestore.class);
+
+  /**
+   * @param roles roles to create when missing; null to create none
+   * @param jobs pg_restore {@code -j}
+   * @param replaceExisting drop a database of that name first; otherwise its existence is an
+   *     ALREADY_EXISTS error
+   * @param dumpedByVersion the version of the pg_dump that wrote the file ({@code
+   *     Manifest.Source.pgDumpVersion}, e.g. "15.18"), or null: pg_restore must be at least as
+   *     new, which can matter when the target server is older than the source
+   */
+  public record Request(
+      ServerConfig server,
+      String database,
+      Path dumpFile,
+      RoleSet roles,
+      int jobs,
+      boolean replaceExisting,
+      String dumpedByVersion) {
+
+    public Request(
+        ServerConfig server,
+        String database,
+        Path dumpFile,
+        RoleSet roles,
+        int jobs,
+        boolean replaceExisting) {
+      this(server, database, dumpFile, roles, jobs, replaceExisting, null);
+    }
+  }
+
+  /**
+   * @param replacedExisting a database of that name was dropped first
+   * @param notes what was deliberately not done (superuser attributes, memberships of existing
+   *     roles) and why
+   */
+  public record Result(
+      String server,
+      String database,
+      int jobs,
+      List<String> rolesCreated,
+      List<String> membershipsGranted,
+      List<String> notes,
+      boolean replacedExisting,
+      long dumpBytes,
+      Duration elapsed) {}
+
+  private final PgConnections connections;
+  private final PgDatabases databases;
+  private final String pgBin;
+
+  /** @param pgBin {@code WorkerConfig.pgBin}, or null to search (see {@link PgTools}) */
+  public PgRestore(PgConnections connections, String pgBin) {
+    this.connections = connections;
+    this.databases = new PgDatabases(connections);
+    this.pgBin = pgBin;
+  }
+
+  public Result restore(Request request) {
+    return restore(request, PgProcess.DEFAULT_TICK, null);
+  }
+
+  /**
+   * Runs the restore, calling {@code tick} every {@code every} while pg_restore runs. If the tick
+   * throws, pg_restore and its workers are stopped and the exception propagates; the half-restored
+   * database is left for the caller to drop.
+   */
+  public Result restore(Request request, Duration every, Runnable tick) {
+    long started = System.nanoTime();
+    ServerConfig server = request.server();
+    PgDatabases.requireName(request.database());
+    if (request.jobs() < 1) {
+      throw new PgException(Kind.BAD_INPUT, "pg_restore needs at least one job, got "
+          + request.jobs());
+    }
+    long dumpBytes = dumpSize(request.dumpFile());
+
+    PgTools tools;
+    RoleRestorer.Outcome roles;
+    boolean replaced = false;
+    try (Connection c = connections.open(server)) {
+      // Tools first: without a usable pg_restore nothing should be created.
+      tools = PgTools.forServer(pgBin, requiredVersionNum(
+          PgConnections.serverVersionNum(c), request.dumpedByVersion()));
+      if (PgDatabases.exists(c, request.database())) {
+        if (!request.replaceExisting()) {
+          throw new PgException(Kind.ALREADY_EXISTS, "database " + request.database()
+              + " already exists on " + server.server() + "; drflow restores only into a new"
+              + " database unless told to replace it");
+        }
+        replaced = true;
+      }
+      roles = request.roles() == null
+          ? new RoleRestorer.Outcome(List.of(), List.of(), List.of())
+          : RoleRestorer.ensure(c, request.roles());
+    } catch (SQLException e) {
+      throw PgException.fromSql("preparing the restore on " + server.server(), e, false);
+    }
+    if (replaced) {
+      databases.drop(server, request.database());
+    }
+    databases.create(server, request.database());
+
+    try (PgProcess p = PgProcess.builder(tools.binary("pg_restore"))
+        .args(arguments(request.jobs(), request.dumpFile()))
+        .environment(connections.environment(server.database(request.database())))
+        .start()) {
+      p.awaitSuccess(every, tick);
+    }
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+    log.info("restored {} bytes into {} on {} with {} jobs in {}", dumpBytes,
+        request.database(), server.server(), request.jobs(), elapsed);
+    return new Result(server.server(), request.database(), request.jobs(), roles.created(),
+        roles.membershipsGranted(), roles.notes(), replaced, dumpBytes, elapsed);
+  }
+
+  /**
+   * {@code --dbname=} is empty on purpose: libpq then takes the database from PGDATABASE, while
+   * pg_restore still knows to restore into a database rather than print SQL; a name given here
+   * would be parsed as a connection string if it contained '='.
+   */
+  static List<String> arguments(int jobs, Path dumpFile) {
+    return List.of(
+        "--jobs=" + jobs,
+        "--exit-on-error",
+        "--no-password",
+        "--dbname=",
+        dumpFile.toAbsolutePath().toString());
+  }
+
+  /** The newer of the target server and the dump's pg_dump, as a server_version_num. */
+  static int requiredVersionNum(int serverVersionNum, String dumpedByVersion) {
+    if (dumpedByVersion == null || dumpedByVersion.isBlank()) {
+      return serverVersionNum;
+    }
+    int major;
+    try {
+      major = PgTools.majorOfVersionString(dumpedByVersion.strip());
+    } catch (NumberFormatException e) {
+      throw new PgException(Kind.BAD_INPUT, "not a pg_dump version: " + dumpedByVersion);
+    }
+    int dumpVersionNum = major >= 100 ? major * 100 : major * 10000;
+    return PgTools.rank(PgTools.majorOf(dumpVersionNum)) > PgTools.rank(
+        PgTools.majorOf(serverVersionNum)) ? dumpVersionNum : serverVersionNum;
+  }
+
+  private static long dumpSize(Path file) {
+    if (file == null || !Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new PgException(Kind.BAD_INPUT, "dump file " + file + " is not a readable file");
+    }
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new PgException(Kind.TRANSIENT, "cannot read the size of " + file, e);
+    }
+  }
+}

@@ -1,0 +1,471 @@
+package io.drflow.activities.postgres;
+
+import io.drflow.activities.config.DrillConfig;
+import io.drflow.activities.config.PostgresConfig;
+import io.drflow.activities.postgres.CatalogQueries.Relation;
+import io.drflow.activities.postgres.DatabaseInventory.TableCount;
+import io.drflow.workflows.model.Check;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * Proves a restored database against the inventory taken inside the backup's snapshot: row
+ * counts, large objects, orphaned foreign keys, indexes, constraints, and the service's own SQL
+ * assertions. Every finding is a {@link Check} with its figure; a check that cannot run fails
+ * with the reason rather than throwing, so one broken assertion does not hide the others.
+ */
+public final class RestoreValidator {
+
+  public static final Duration DEFAULT_ASSERTION_TIMEOUT = Duration.ofSeconds(60);
+  /** How many differing tables or foreign keys a check names before summarising the rest. */
+  static final int LISTED = 10;
+
+  private final PgConnections connections;
+  private final int parallelism;
+  private final Duration assertionTimeout;
+
+  public RestoreValidator(PgConnections connections) {
+    this(connections, 2, DEFAULT_ASSERTION_TIMEOUT);
+  }
+
+  /**
+   * @param parallelism connections used for row counts and foreign key checks
+   * @param assertionTimeout statement timeout of each service assertion
+   */
+  public RestoreValidator(PgConnections connections, int parallelism, Duration assertionTimeout) {
+    this.connections = connections;
+    this.parallelism = Math.max(1, parallelism);
+    this.assertionTimeout = assertionTimeout;
+  }
+
+  public List<Check> validate(
+      PostgresConfig restored,
+      DatabaseInventory expected,
+      List<DrillConfig.Assertion> assertions) {
+    return validate(restored, expected, assertions, PgProcess.DEFAULT_TICK, null);
+  }
+
+  /**
+   * All checks, in a fixed order: row counts, large objects, foreign keys, indexes, constraints,
+   * then one per assertion. {@code tick} is called every {@code every} meanwhile; if it throws,
+   * validation is abandoned and the exception propagates.
+   *
+   * @throws PgException only when the restored database cannot be reached at all
+   */
+  public List<Check> validate(
+      PostgresConfig restored,
+      DatabaseInventory expected,
+      List<DrillConfig.Assertion> assertions,
+      Duration every,
+      Runnable tick) {
+    List<Connection> open = new CopyOnWriteArrayList<>();
+    try {
+      return Ticking.call("validate", every, tick, () -> {
+        List<Connection> pool = new ArrayList<>();
+        for (int i = 0; i < parallelism; i++) {
+          Connection c = connections.open(restored);
+          open.add(c);
+          try (Statement s = c.createStatement()) {
+            s.execute("set statement_timeout = 0"); // counts and key checks take what they take
+          }
+          c.setReadOnly(true);
+          pool.add(c);
+        }
+        List<Check> checks = new ArrayList<>();
+        checks.add(rowCounts(pool, expected));
+        checks.add(largeObjects(pool.get(0), expected));
+        checks.add(foreignKeys(pool));
+        checks.add(indexes(pool.get(0), expected));
+        checks.add(constraints(pool.get(0), expected));
+        for (DrillConfig.Assertion a : assertions == null ? List.<DrillConfig.Assertion>of()
+            : assertions) {
+          checks.add(assertion(pool.get(0), a));
+        }
+        return List.copyOf(checks);
+      }, () -> open.forEach(RestoreValidator::abort));
+    } finally {
+      open.forEach(SnapshotSession::closeQuietly);
+    }
+  }
+
+  // ---- (a) row counts ----------------------------------------------------------------------
+
+  Check rowCounts(List<Connection> pool, DatabaseInventory expected) {
+    String name = "row counts";
+    List<Relation> present;
+    try {
+      present = CatalogQueries.countedRelations(pool.get(0));
+    } catch (SQLException e) {
+      return failed(name, "could not list tables: " + message(e));
+    }
+    Map<String, Relation> byName = new LinkedHashMap<>();
+    present.forEach(r -> byName.put(r.qualifiedName(), r));
+
+    List<String> differences = new ArrayList<>();
+    List<Relation> toCount = new ArrayList<>();
+    for (TableCount t : expected.tables()) {
+      Relation r = byName.remove(t.qualified());
+      if (r == null) {
+        differences.add(t.qualified() + " missing (expected " + fmt(t.rows()) + " rows)");
+      } else {
+        toCount.add(r);
+      }
+    }
+    byName.keySet().forEach(extra -> differences.add(extra + " not in the backup's inventory"));
+
+    toCount.sort(Comparator.comparingLong(Relation::pages).reversed());
+    Map<Relation, Object> counted;
+    try {
+      counted = ParallelWork.run(toCount, pool, (c, r) -> {
+        try {
+          return CatalogQueries.countRows(c, r);
+        } catch (SQLException e) {
+          return "could not count: " + message(e);
+        }
+      }, new AtomicInteger());
+    } catch (SQLException e) {
+      return failed(name, "could not count rows: " + message(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(name, "interrupted");
+    }
+    Map<String, Object> byQualifiedName = new LinkedHashMap<>();
+    counted.forEach((r, v) -> byQualifiedName.put(r.qualifiedName(), v));
+    long rows = 0;
+    for (TableCount t : expected.tables()) {
+      Object got = byQualifiedName.get(t.qualified());
+      if (got == null) {
+        continue; // reported missing above
+      }
+      if (got instanceof Long n) {
+        rows += n;
+        if (n != t.rows()) {
+          differences.add(t.qualified() + " has " + fmt(n) + " rows, expected " + fmt(t.rows()));
+        }
+      } else {
+        differences.add(t.qualified() + " " + got);
+      }
+    }
+    if (differences.isEmpty()) {
+      return new Check(name, true, expected.tables().size() + " tables, " + fmt(rows)
+          + " rows match the backup's inventory");
+    }
+    return failed(name, differences.size() + " of " + expected.tables().size()
+        + " tables differ: " + listed(differences));
+  }
+
+  Check largeObjects(Connection c, DatabaseInventory expected) {
+    String name = "large objects";
+    try {
+      long n = CatalogQueries.largeObjects(c);
+      boolean ok = n == expected.largeObjects();
+      return new Check(name, ok, fmt(n) + " large objects"
+          + (ok ? ", as in the backup" : ", expected " + fmt(expected.largeObjects())));
+    } catch (SQLException e) {
+      return failed(name, "could not count: " + message(e));
+    }
+  }
+
+  // ---- (b) orphaned foreign keys -------------------------------------------------------------
+
+  /** A foreign key as the catalog describes it; kinds tell whether ONLY applies. */
+  record ForeignKey(
+      String name,
+      String childSchema,
+      String childTable,
+      String childKind,
+      List<String> childColumns,
+      String parentSchema,
+      String parentTable,
+      String parentKind,
+      List<String> parentColumns,
+      boolean validated) {
+
+    String label() {
+      return childSchema + "." + childTable + "." + name;
+    }
+
+    /**
+     * Child rows with no parent row, with MATCH SIMPLE semantics: a row with any NULL key column
+     * references nothing. ONLY on plain tables because foreign keys are not inherited by
+     * inheritance children; a partitioned table's key covers all its partitions.
+     */
+    String orphanQuery() {
+      String child = (childKind.equals("r") ? "only " : "") + Sql.qualified(childSchema, childTable);
+      String parent =
+          (parentKind.equals("r") ? "only " : "") + Sql.qualified(parentSchema, parentTable);
+      StringBuilder notNull = new StringBuilder();
+      StringBuilder join = new StringBuilder();
+      for (int i = 0; i < childColumns.size(); i++) {
+        String cc = "c." + Sql.quoteIdent(childColumns.get(i));
+        String pc = "p." + Sql.quoteIdent(parentColumns.get(i));
+        notNull.append(i == 0 ? "" : " and ").append(cc).append(" is not null");
+        join.append(i == 0 ? "" : " and ").append(pc).append(" = ").append(cc);
+      }
+      return "select count(*) from " + child + " c where " + notNull
+          + " and not exists (select 1 from " + parent + " p where " + join + ")";
+    }
+  }
+
+  Check foreignKeys(List<Connection> pool) {
+    String name = "foreign keys";
+    List<ForeignKey> keys;
+    try {
+      keys = foreignKeys(pool.get(0));
+    } catch (SQLException e) {
+      return failed(name, "could not list foreign keys: " + message(e));
+    }
+    // A NOT VALID key may legitimately have orphans, in the source as in a faithful copy.
+    List<ForeignKey> checked = keys.stream().filter(ForeignKey::validated).toList();
+    int skipped = keys.size() - checked.size();
+    Map<ForeignKey, Object> orphans;
+    try {
+      orphans = ParallelWork.run(checked, pool, (c, fk) -> {
+        try (PreparedStatement ps = c.prepareStatement(fk.orphanQuery());
+            ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        } catch (SQLException e) {
+          return "could not check: " + message(e);
+        }
+      }, new AtomicInteger());
+    } catch (SQLException e) {
+      return failed(name, "could not check: " + message(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(name, "interrupted");
+    }
+    List<String> bad = new ArrayList<>();
+    long orphanRows = 0;
+    for (Map.Entry<ForeignKey, Object> e : orphans.entrySet()) {
+      if (e.getValue() instanceof Long n) {
+        if (n > 0) {
+          orphanRows += n;
+          bad.add(e.getKey().label() + " (" + fmt(n) + " orphaned rows)");
+        }
+      } else {
+        bad.add(e.getKey().label() + " " + e.getValue());
+      }
+    }
+    String skippedNote = skipped == 0 ? "" : "; " + skipped + " NOT VALID key(s) not checked";
+    if (bad.isEmpty()) {
+      return new Check(name, true,
+          checked.size() + " foreign keys checked, no orphaned rows" + skippedNote);
+    }
+    return failed(name, bad.size() + " of " + checked.size() + " foreign keys have "
+        + fmt(orphanRows) + " orphaned rows: " + listed(bad) + skippedNote);
+  }
+
+  static List<ForeignKey> foreignKeys(Connection c) throws SQLException {
+    // conparentid = 0: partitions carry clones of their parent's key (and a key referencing a
+    // partitioned table has one row per referenced partition); the parent's covers them all.
+    String sql =
+        "select co.conname, cn.nspname, cc.relname, cc.relkind::text,"
+            + " array(select a.attname::text from unnest(co.conkey) with ordinality k(attnum, ord)"
+            + "       join pg_attribute a on a.attrelid = co.conrelid and a.attnum = k.attnum"
+            + "       order by k.ord),"
+            + " pn.nspname, pc.relname, pc.relkind::text,"
+            + " array(select a.attname::text from unnest(co.confkey) with ordinality k(attnum, ord)"
+            + "       join pg_attribute a on a.attrelid = co.confrelid and a.attnum = k.attnum"
+            + "       order by k.ord),"
+            + " co.convalidated"
+            + " from pg_constraint co"
+            + " join pg_class cc on cc.oid = co.conrelid"
+            + " join pg_namespace cn on cn.oid = cc.relnamespace"
+            + " join pg_class pc on pc.oid = co.confrelid"
+            + " join pg_namespace pn on pn.oid = pc.relnamespace"
+            + " where co.contype = 'f' and co.conparentid = 0 and cc.relpersistence <> 't'"
+            + " and " + CatalogQueries.userSchema("cn")
+            + " order by cn.nspname, cc.relname, co.conname";
+    List<ForeignKey> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(new ForeignKey(rs.getString(1), rs.getString(2), rs.getString(3),
+            rs.getString(4), strings(rs.getArray(5)), rs.getString(6), rs.getString(7),
+            rs.getString(8), strings(rs.getArray(9)), rs.getBoolean(10)));
+      }
+    }
+    return out;
+  }
+
+  // ---- (c) indexes, (d) constraints ----------------------------------------------------------
+
+  Check indexes(Connection c, DatabaseInventory expected) {
+    String name = "indexes";
+    try {
+      int valid = CatalogQueries.validIndexes(c);
+      List<String> invalid = CatalogQueries.invalidIndexes(c);
+      List<String> problems = new ArrayList<>();
+      if (!invalid.isEmpty()) {
+        problems.add(invalid.size() + " invalid: " + listed(invalid));
+      }
+      if (valid != expected.indexes()) {
+        problems.add(valid + " valid indexes, expected " + expected.indexes());
+      }
+      if (problems.isEmpty()) {
+        return new Check(name, true, valid + " valid indexes, as in the backup; none invalid");
+      }
+      return failed(name, String.join("; ", problems));
+    } catch (SQLException e) {
+      return failed(name, "could not inspect: " + message(e));
+    }
+  }
+
+  Check constraints(Connection c, DatabaseInventory expected) {
+    String name = "constraints";
+    try {
+      int count = CatalogQueries.constraints(c);
+      TreeSet<String> notValid = new TreeSet<>(CatalogQueries.notValidConstraints(c));
+      TreeSet<String> expectedNotValid = new TreeSet<>(expected.notValidConstraints());
+      List<String> problems = new ArrayList<>();
+      if (count != expected.constraints()) {
+        problems.add(count + " constraints, expected " + expected.constraints());
+      }
+      if (!notValid.equals(expectedNotValid)) {
+        TreeSet<String> unexpected = new TreeSet<>(notValid);
+        unexpected.removeAll(expectedNotValid);
+        TreeSet<String> missing = new TreeSet<>(expectedNotValid);
+        missing.removeAll(notValid);
+        if (!unexpected.isEmpty()) {
+          problems.add("NOT VALID but valid in the backup: " + listed(List.copyOf(unexpected)));
+        }
+        if (!missing.isEmpty()) {
+          problems.add("NOT VALID in the backup but not here: " + listed(List.copyOf(missing)));
+        }
+      }
+      if (problems.isEmpty()) {
+        return new Check(name, true, count + " constraints, as in the backup"
+            + (notValid.isEmpty() ? "" : "; NOT VALID as in the backup: " + listed(
+                List.copyOf(notValid))));
+      }
+      return failed(name, String.join("; ", problems));
+    } catch (SQLException e) {
+      return failed(name, "could not inspect: " + message(e));
+    }
+  }
+
+  // ---- (e) service assertions ----------------------------------------------------------------
+
+  /**
+   * Runs the assertion in a READ ONLY transaction with a statement timeout and rolls it back. It
+   * passes only on exactly one row of one column holding boolean true (or the text 't').
+   * Assertions come from the operator's configuration and are trusted as such; read-only is
+   * a guard against mistakes, not against a hostile author.
+   */
+  Check assertion(Connection c, DrillConfig.Assertion a) {
+    String name = "assertion: " + a.name();
+    long started = System.nanoTime();
+    try {
+      c.setAutoCommit(false); // with setReadOnly(true) the driver begins READ ONLY
+      try (Statement s = c.createStatement()) {
+        s.execute("set local statement_timeout = " + Math.max(1, assertionTimeout.toMillis()));
+        if (!s.execute(a.sql())) {
+          return failed(name, "the SQL returned no result set (it must be a query)");
+        }
+        try (ResultSet rs = s.getResultSet()) {
+          return judge(name, rs, Duration.ofNanos(System.nanoTime() - started));
+        }
+      }
+    } catch (SQLException e) {
+      return failed(name, "error: " + message(e));
+    } finally {
+      try {
+        c.rollback();
+        c.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // the next check reports the broken connection
+      }
+    }
+  }
+
+  private static Check judge(String name, ResultSet rs, Duration took) throws SQLException {
+    ResultSetMetaData md = rs.getMetaData();
+    if (md.getColumnCount() != 1) {
+      return failed(name, "returned " + md.getColumnCount() + " columns, expected 1");
+    }
+    if (!rs.next()) {
+      return failed(name, "returned no rows, expected one row holding true");
+    }
+    Object value = rs.getObject(1);
+    int rows = 1;
+    while (rs.next()) {
+      rows++;
+    }
+    if (rows != 1) {
+      return failed(name, "returned " + rows + " rows, expected 1");
+    }
+    boolean isTrue = Boolean.TRUE.equals(value) || "t".equals(value);
+    if (!isTrue) {
+      return failed(name, "returned " + describe(value) + ", expected true");
+    }
+    return new Check(name, true, "returned true in " + took.toMillis() + " ms");
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private static Check failed(String name, String detail) {
+    return new Check(name, false, detail);
+  }
+
+  private static String describe(Object value) {
+    if (value == null) {
+      return "NULL";
+    }
+    String s = String.valueOf(value);
+    if (s.length() > 80) {
+      s = s.substring(0, 80) + "...";
+    }
+    return value instanceof Boolean ? s : "'" + s + "' (" + value.getClass().getSimpleName() + ")";
+  }
+
+  static String listed(List<String> items) {
+    if (items.size() <= LISTED) {
+      return String.join(", ", items);
+    }
+    return items.stream().limit(LISTED).collect(Collectors.joining(", "))
+        + " and " + (items.size() - LISTED) + " more";
+  }
+
+  static String fmt(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
+  }
+
+  private static String message(SQLException e) {
+    String m = String.valueOf(e.getMessage()).strip();
+    return e.getSQLState() == null ? m : m + " [SQLSTATE " + e.getSQLState() + "]";
+  }
+
+  private static List<String> strings(Array a) throws SQLException {
+    Object[] values = (Object[]) a.getArray();
+    List<String> out = new ArrayList<>(values.length);
+    for (Object v : values) {
+      out.add((String) v);
+    }
+    return out;
+  }
+
+  private static void abort(Connection c) {
+    try {
+      c.abort(Runnable::run);
+    } catch (SQLException | RuntimeException ignored) {
+      // closing anyway
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package io.drflow.activities.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.drflow.activities.config.PostgresConfig;
+import io.drflow.activities.config.ServerConfig;
+import io.drflow.activities.local.LocalPostgresCluster;
+import io.drflow.activities.postgres.PgException.Kind;
+import io.drflow.activities.postgres.PgTestSupport.Backup;
+import io.drflow.activities.postgres.RoleSet.Membership;
+import io.drflow.activities.postgres.RoleSet.Role;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PgRestoreTest {
+
+  static LocalPostgresCluster cluster;
+  static PgConnections conns;
+  static ServerConfig server;
+  static Backup backup;
+  static PgRestore restore;
+
+  @TempDir static Path work;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = LocalPostgresCluster.start();
+    conns = cluster.connections();
+    server = cluster.serverConfig();
+    restore = new PgRestore(conns, null);
+    cluster.psql("postgres", "create database src");
+    cluster.psql("src", "create table t as select g as id from generate_series(1, 5000) g;"
+        + " create index t_id on t (id);");
+    backup = PgTestSupport.backup(conns, cluster.postgresConfig("src"), work.resolve("src.dump"), 1);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void anExistingDatabaseIsNotTouchedUnlessReplacing() throws Exception {
+    cluster.psql("postgres", "create database occupied");
+    cluster.psql("occupied", "create table keep_me (x int)");
+    assertThatThrownBy(() -> restore.restore(request("occupied", false)))
+        .isInstanceOfSatisfying(PgException.class, e -> {
+          assertThat(e.kind()).isEqualTo(Kind.ALREADY_EXISTS);
+          assertThat(e.retryable()).isFalse();
+        })
+        .hasMessageContaining("already exists");
+    assertThat(cluster.psql("occupied", "select count(*) from pg_class where relname = 'keep_me'"))
+        .isEqualTo("1");
+
+    // someone is still connected: replacing ends that session
+    try (Connection lingering = conns.open(cluster.postgresConfig("occupied"))) {
+      PgRestore.Result r = restore.restore(request("occupied", true));
+      assertThat(r.replacedExisting()).isTrue();
+      assertThat(lingering.isValid(2)).isFalse();
+    }
+    assertThat(cluster.psql("occupied", "select count(*) from pg_class where relname = 'keep_me'"))
+        .isEqualTo("0");
+    assertThat(cluster.psql("occupied", "select count(*) from t")).isEqualTo("5000");
+  }
+
+  @Test
+  void resultReportsWhatWasDone() {
+    PgRestore.Result r = restore.restore(request("result check", false));
+    assertThat(r.database()).isEqualTo("result check");
+    assertThat(r.server()).isEqualTo(server.server());
+    assertThat(r.jobs()).isEqualTo(2);
+    assertThat(r.replacedExisting()).isFalse();
+    assertThat(r.dumpBytes()).isEqualTo(backup.file().toFile().length());
+    assertThat(r.elapsed()).isPositive();
+    assertThat(r.rolesCreated()).isEmpty(); // every role of the source exists here
+  }
+
+  @Test
+  void existingRolesAreNeverAlteredAndNoSuperuserIsCreated() throws Exception {
+    cluster.psql("postgres", "create role existing_app login createdb connection limit 3");
+    RoleSet wanted = new RoleSet(List.of(
+        new Role("existing_app", false, false, false, true, false, false, false, -1),
+        new Role("new_reader", false, false, false, false, true, false, false, 7),
+        new Role("new_root", true, true, true, true, true, true, true, -1),
+        new Role("new \"quoted\" role", false, true, false, true, false, false, false, -1)),
+        List.of(new Membership("new_reader", "existing_app", false),
+            new Membership("existing_app", "new_reader", true),
+            new Membership("new_reader", "new \"quoted\" role", false)));
+    PgRestore.Result r = restore.restore(new PgRestore.Request(server, "roles check",
+        backup.file(), wanted, 1, false));
+
+    assertThat(r.rolesCreated())
+        .containsExactly("new_reader", "new_root", "new \"quoted\" role");
+    assertThat(r.membershipsGranted())
+        .containsExactly("new_reader in existing_app", "new \"quoted\" role in new_reader");
+    assertThat(r.notes()).anyMatch(n -> n.contains("new_root") && n.contains("SUPERUSER"))
+        .anyMatch(n -> n.contains("existing_app in new_reader") && n.contains("existed"));
+    PostgresConfig pg = cluster.postgresConfig("postgres");
+    assertThat(PgTestSupport.query(conns, pg, "select rolname, rolsuper, rolcanlogin, rolcreatedb,"
+        + " rolinherit, rolreplication, rolbypassrls, rolconnlimit from pg_roles"
+        + " where rolname in ('existing_app', 'new_reader', 'new_root', 'new \"quoted\" role')"
+        + " order by 1"))
+        .containsExactly(
+            "existing_app|f|t|t|t|f|f|3",
+            "new \"quoted\" role|f|f|t|t|f|f|-1",
+            "new_reader|f|f|f|f|f|f|7",
+            "new_root|f|f|t|t|t|t|-1");
+    assertThat(PgTestSupport.query(conns, pg, "select r.rolname || ' has ' || m.rolname ||"
+        + " case when am.admin_option then ' (admin)' else '' end from pg_auth_members am"
+        + " join pg_roles r on r.oid = am.roleid join pg_roles m on m.oid = am.member"
+        + " where r.rolname like 'new%' or r.rolname like 'existing%' order by 1"))
+        .containsExactly("existing_app has new_reader (admin)",
+            "new_reader has new \"quoted\" role");
+  }
+
+  @Test
+  void aFailedRestoreSaysWhyAndLeavesTheDatabaseToTheCaller() throws Exception {
+    Path notADump = work.resolve("garbage.dump");
+    Files.writeString(notADump, "this is not a custom-format archive");
+    assertThatThrownBy(() -> restore.restore(new PgRestore.Request(server, "garbage", notADump,
+        null, 2, false)))
+        .isInstanceOfSatisfying(PgException.class,
+            e -> assertThat(e.kind()).isEqualTo(Kind.BAD_INPUT))
+        .hasMessageContaining("pg_restore failed with exit code 1")
+        .hasMessageContaining("valid archive");
+    assertThat(new PgDatabases(conns).exists(server, "garbage")).isTrue();
+  }
+
+  @Test
+  void badRequestsAreRejectedBeforeAnythingHappens() {
+    assertThatThrownBy(() -> restore.restore(new PgRestore.Request(server, "nofile",
+        work.resolve("missing.dump"), null, 2, false)))
+        .isInstanceOfSatisfying(PgException.class,
+            e -> assertThat(e.kind()).isEqualTo(Kind.BAD_INPUT));
+    assertThatThrownBy(() -> restore.restore(new PgRestore.Request(server, "zero jobs",
+        backup.file(), null, 0, false)))
+        .isInstanceOfSatisfying(PgException.class,
+            e -> assertThat(e.kind()).isEqualTo(Kind.BAD_INPUT));
+    assertThatThrownBy(() -> restore.restore(new PgRestore.Request(server, "x".repeat(64),
+        backup.file(), null, 1, false)))
+        .isInstanceOfSatisfying(PgException.class,
+            e -> assertThat(e.kind()).isEqualTo(Kind.BAD_INPUT));
+    PgDatabases dbs = new PgDatabases(conns);
+    assertThat(dbs.exists(server, "nofile")).isFalse();
+    assertThat(dbs.exists(server, "zero jobs")).isFalse();
+  }
+
+  @Test
+  void pgRestoreMustBeAtLeastAsNewAsThePgDumpThatWroteTheFile() {
+    assertThat(PgRestore.requiredVersionNum(150004, null)).isEqualTo(150004);
+    assertThat(PgRestore.requiredVersionNum(150004, "14.2")).isEqualTo(150004);
+    assertThat(PgRestore.requiredVersionNum(150004, "17.1")).isEqualTo(170000);
+    assertThat(PgRestore.requiredVersionNum(90624, "10.3")).isEqualTo(100000);
+    assertThat(PgRestore.requiredVersionNum(150004, "9.6")).isEqualTo(150004);
+
+    String version = PgTools.newest(null).version();
+    PgRestore.Result r = restore.restore(new PgRestore.Request(server, "versioned",
+        backup.file(), null, 1, false, version));
+    assertThat(r.database()).isEqualTo("versioned");
+    assertThatThrownBy(() -> restore.restore(new PgRestore.Request(server, "from the future",
+        backup.file(), null, 1, false, "99.1")))
+        .isInstanceOfSatisfying(PgException.class,
+            e -> assertThat(e.kind()).isEqualTo(Kind.TOOL_UNAVAILABLE))
+        .hasMessageContaining(">= 99");
+    assertThat(new PgDatabases(conns).exists(server, "from the future")).isFalse();
+  }
+
+  @Test
+  void theTickRunsWhilePgRestoreWorks() {
+    AtomicInteger ticks = new AtomicInteger();
+    restore.restore(request("ticked", false), Duration.ofMillis(1), ticks::incrementAndGet);
+    assertThat(ticks.get()).isPositive();
+  }
+
+  private static PgRestore.Request request(String db, boolean replace) {
+    return new PgRestore.Request(server, db, backup.file(), backup.globals().roles(), 2, replace);
+  }
+}
