@@ -35,7 +35,7 @@ final class DevCommand implements Callable<Integer> {
   static List<String> command(Path config, Path stateDir, Path readyFile) {
     List<String> cmd = new ArrayList<>();
     cmd.add(WorkerJar.java());
-    cmd.add("--enable-native-access=ALL-UNNAMED");
+    cmd.addAll(JavaOptions.forChild());
     cmd.add("-jar");
     cmd.add(WorkerJar.locate().toString());
     cmd.add("dev");

@@ -17,6 +17,7 @@ final class Watcher {
   private final boolean terminal;
   private List<String> last = List.of();
   private long lastElapsed;
+  private long lastRto;
 
   Watcher(PrintWriter out) {
     this.out = out;
@@ -37,7 +38,7 @@ final class Watcher {
             report.runbook(),
             report.service(),
             report.startedAt(),
-            report.rto() == null ? 0 : report.rto().targetSeconds(),
+            lastRto,
             lastElapsed,
             0,
             report.rtoStatus(),
@@ -47,6 +48,7 @@ final class Watcher {
 
   void draw(Progress p) {
     lastElapsed = p.elapsedSeconds();
+    lastRto = p.rtoSeconds();
     List<String> lines = ProgressView.lines(p);
     if (terminal) {
       if (!last.isEmpty()) {

@@ -21,6 +21,7 @@ public final class Failures {
   public static final String CHECKSUM_MISMATCH = "ChecksumMismatch";
   public static final String DATABASE_EXISTS = "DatabaseExists";
   public static final String RESTORE_FAILED = "RestoreFailed";
+  public static final String WORK_FILES_MISSING = "WorkFilesMissing";
   public static final String DRILL_FAILED = "DrillFailed";
   public static final String BACKUP_FAILED = "BackupFailed";
 
@@ -33,7 +34,8 @@ public final class Failures {
     SERVER_UNREACHABLE,
     BACKUP_NOT_FOUND,
     CHECKSUM_MISMATCH,
-    DATABASE_EXISTS
+    DATABASE_EXISTS,
+    WORK_FILES_MISSING
   };
 
   private Failures() {}
@@ -63,10 +65,16 @@ public final class Failures {
     return String.valueOf(t.getMessage());
   }
 
-  /** True when the failure means the host-local task queue had no worker to take the task. */
+  /**
+   * True when the failure means the host-local work cannot go on there: no worker took the task
+   * from the host's queue, or the host lost the downloaded files.
+   */
   public static boolean hostGone(Throwable e) {
     Throwable t = e;
     while (t != null) {
+      if (t instanceof ApplicationFailure af && WORK_FILES_MISSING.equals(af.getType())) {
+        return true;
+      }
       if (t instanceof TimeoutFailure tf
           && tf.getTimeoutType() == io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) {
         return true;

@@ -1,0 +1,76 @@
+package io.drflow.activities;
+
+import io.drflow.activities.config.DrflowConfig;
+import io.drflow.activities.config.Secrets;
+import io.drflow.activities.postgres.PgConnections;
+import io.drflow.activities.runbook.BackupActivitiesImpl;
+import io.drflow.activities.runbook.CatalogActivitiesImpl;
+import io.drflow.activities.runbook.ReportActivitiesImpl;
+import io.drflow.activities.runbook.RestoreActivitiesImpl;
+import io.drflow.activities.runbook.ServiceRegistry;
+import io.drflow.activities.runbook.WorkDirs;
+import io.drflow.activities.storage.BackupLayout;
+import io.drflow.activities.storage.ObjectStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every activity implementation a worker registers, built from one config. Owns the S3 client
+ * and connection settings they share.
+ */
+public final class DrflowActivities implements AutoCloseable {
+
+  private final ObjectStore store;
+  private final WorkDirs workDirs;
+  private final List<Object> all;
+  private final RestoreActivitiesImpl restore;
+
+  private DrflowActivities(ObjectStore store, WorkDirs workDirs, List<Object> all, RestoreActivitiesImpl restore) {
+    this.store = store;
+    this.workDirs = workDirs;
+    this.all = all;
+    this.restore = restore;
+  }
+
+  /**
+   * @param hostQueue the task queue only this worker's host serves; the restore activities hand
+   *     it to workflows so download and restore run where the file is
+   */
+  public static DrflowActivities create(DrflowConfig config, Secrets secrets, String hostQueue) {
+    ServiceRegistry services = new ServiceRegistry(config);
+    ObjectStore store = ObjectStore.open(config.storage(), secrets, config.backup());
+    BackupLayout layout = BackupLayout.of(config.storage());
+    PgConnections connections = new PgConnections(secrets);
+    WorkDirs workDirs = new WorkDirs(Path.of(config.worker().workDir()));
+    RestoreActivitiesImpl restore =
+        new RestoreActivitiesImpl(services, connections, store, layout, workDirs, hostQueue);
+    List<Object> all =
+        List.of(
+            new CatalogActivitiesImpl(services, secrets, connections, store, layout),
+            new BackupActivitiesImpl(services, connections, store, layout),
+            restore,
+            new ReportActivitiesImpl(store, layout));
+    return new DrflowActivities(store, workDirs, all, restore);
+  }
+
+  /** For the shared task queue. */
+  public List<Object> all() {
+    return all;
+  }
+
+  /** For this host's own queue: the activities that share the downloaded file. */
+  public List<Object> hostLocal() {
+    return List.of(restore);
+  }
+
+  /** Removes downloads left by runs whose worker died (untouched for six hours). */
+  public int sweepStaleWorkFiles() {
+    return workDirs.sweep(Duration.ofHours(6));
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}

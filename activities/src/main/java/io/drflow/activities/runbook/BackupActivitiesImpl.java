@@ -1,0 +1,206 @@
+package io.drflow.activities.runbook;
+
+import io.drflow.activities.config.PostgresConfig;
+import io.drflow.activities.config.ServiceConfig;
+import io.drflow.activities.postgres.DatabaseInventory;
+import io.drflow.activities.postgres.Globals;
+import io.drflow.activities.postgres.PgConnections;
+import io.drflow.activities.postgres.PgDump;
+import io.drflow.activities.postgres.PgProcess;
+import io.drflow.activities.postgres.PgTools;
+import io.drflow.activities.postgres.SnapshotSession;
+import io.drflow.activities.storage.BackupLayout;
+import io.drflow.activities.storage.ChunkedUploader;
+import io.drflow.activities.storage.Manifest;
+import io.drflow.activities.storage.ManifestStore;
+import io.drflow.activities.storage.ObjectStore;
+import io.drflow.activities.storage.RetentionExecutor;
+import io.drflow.workflows.activities.BackupActivities;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Backups: a snapshot-consistent pg_dump streamed through chunked zstd into S3. */
+public final class BackupActivitiesImpl implements BackupActivities {
+
+  private static final Logger log = LoggerFactory.getLogger(BackupActivitiesImpl.class);
+  static final String DUMP_FORMAT = "pg_dump custom format (-Fc -Z0)";
+  /** Parallel counting connections: enough to overlap I/O, few enough to spare production. */
+  private static final int COUNT_PARALLELISM = 2;
+
+  private final ServiceRegistry services;
+  private final PgConnections connections;
+  private final ObjectStore store;
+  private final ManifestStore manifests;
+  private final BackupLayout layout;
+  private final ChunkedUploader uploader;
+
+  public BackupActivitiesImpl(
+      ServiceRegistry services, PgConnections connections, ObjectStore store, BackupLayout layout) {
+    this.services = services;
+    this.connections = connections;
+    this.store = store;
+    this.layout = layout;
+    this.manifests = new ManifestStore(store, layout);
+    this.uploader = new ChunkedUploader(store, services.config().backup());
+  }
+
+  /** What the heartbeat says while a backup streams. */
+  public record StreamProgress(String stage, long rawBytes, long storedBytes) {}
+
+  @Override
+  public DumpResult dumpAndUpload(DumpRequest request) {
+    return ActivityErrors.translate(
+        () -> {
+          ServiceConfig svc = services.service(request.service());
+          BackupLayout.requireBackupId(request.backupId());
+          Optional<DumpResult> done = alreadyUploaded(request);
+          if (done.isPresent()) {
+            log.info("backup {} of {} was already uploaded by an earlier attempt", request.backupId(), request.service());
+            return done.get();
+          }
+          return stream(request, svc.postgres());
+        });
+  }
+
+  /**
+   * A retry after the upload finished but before the workflow heard of it: the staged manifest
+   * and its object are complete, so dumping again would only repeat the work.
+   */
+  private Optional<DumpResult> alreadyUploaded(DumpRequest request) {
+    Optional<Manifest> staged = manifests.findStaging(request.service(), request.backupId());
+    if (staged.isEmpty()) {
+      return Optional.empty();
+    }
+    Manifest m = staged.get();
+    if (store.size(m.dump().key()).orElse(-1) != m.dump().storedBytes()) {
+      return Optional.empty();
+    }
+    Instant at = Instant.parse(m.createdAt());
+    return Optional.of(
+        result(request, m, at, List.of()));
+  }
+
+  private DumpResult stream(DumpRequest request, PostgresConfig pg) throws Exception {
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    String service = request.service();
+    String id = request.backupId();
+    Instant snapshotStarted = Instant.now();
+    int serverVersion = connections.serverVersionNum(pg);
+    PgTools tools = PgTools.forServer(services.config().worker().pgBin(), serverVersion);
+    try (SnapshotSession snapshot = SnapshotSession.open(connections, pg)) {
+      DatabaseInventory inventory =
+          snapshot.inventory(
+              COUNT_PARALLELISM,
+              Heartbeat.EVERY,
+              p -> ctx.heartbeat(new StreamProgress("counting " + p.tablesCounted() + "/" + p.tablesTotal(), 0, 0)));
+      Instant snapshotEnded = Instant.now();
+      Globals globals =
+          Globals.capture(tools, connections, pg, Heartbeat.EVERY, Heartbeat.tick(new StreamProgress("globals", 0, 0)));
+      store.putText(layout.globalsKey(service, id), globals.sql(), "application/sql");
+      store.putJson(layout.rolesKey(service, id), globals.roles());
+
+      ChunkedUploader.Result uploaded;
+      try (PgProcess dump = PgDump.start(tools, connections, snapshot)) {
+        try {
+          uploaded =
+              uploader.upload(
+                  dump.stdout(),
+                  layout.dataKey(service, id),
+                  layout.chunkIndexKey(service, id),
+                  (raw, stored) -> ctx.heartbeat(new StreamProgress("streaming", raw, stored)));
+        } catch (Exception e) {
+          dump.destroyTree();
+          throw e;
+        }
+        // A dump that ended early also ends the stream early: only pg_dump's exit status tells.
+        dump.awaitSuccess(Heartbeat.EVERY, Heartbeat.tick(new StreamProgress("finishing", 0, 0)));
+      }
+      Manifest manifest =
+          new Manifest(
+              Manifest.FORMAT,
+              service,
+              id,
+              snapshot.snapshotAt().toString(),
+              null,
+              new Manifest.Source(pg.server(), pg.database(), pg.user(), tools.version()),
+              uploaded.toManifestDump(DUMP_FORMAT),
+              layout.rolesKey(service, id),
+              layout.globalsKey(service, id),
+              inventory);
+      manifests.writeStaging(manifest);
+      List<StageTiming> stages = new ArrayList<>();
+      stages.add(new StageTiming("Snapshot", snapshotStarted.toEpochMilli(), snapshotEnded.toEpochMilli()));
+      stages.add(stage("Dump", uploaded.stage("read"), uploaded));
+      stages.add(stage("Compress", uploaded.stage("compress"), uploaded));
+      stages.add(stage("Checksum", uploaded.stage("hash"), uploaded));
+      stages.add(stage("Upload", uploaded.stage("upload"), uploaded));
+      log.info(
+          "backup {} of {}: {} tables, {} rows, {} bytes dumped, {} stored",
+          id, service, inventory.tables().size(), inventory.totalRows(), uploaded.rawBytes(), uploaded.storedBytes());
+      return result(request, manifest, snapshot.snapshotAt(), stages);
+    }
+  }
+
+  /** A pipeline stage's window; a stage that never ran (an empty dump) gets an empty one. */
+  private static StageTiming stage(
+      String name, io.drflow.activities.storage.StageTiming s, ChunkedUploader.Result whole) {
+    Instant start = s.firstStartedAt() != null ? s.firstStartedAt() : whole.startedAt();
+    Instant end = s.lastEndedAt() != null ? s.lastEndedAt() : start;
+    return new StageTiming(name, start.toEpochMilli(), end.toEpochMilli());
+  }
+
+  private DumpResult result(DumpRequest r, Manifest m, Instant snapshotAt, List<StageTiming> stages) {
+    return new DumpResult(
+        r.service(),
+        r.backupId(),
+        m.dump().key(),
+        layout.stagingKey(r.service(), r.backupId()),
+        m.rolesKey(),
+        m.globalsKey(),
+        snapshotAt.toString(),
+        snapshotAt.toEpochMilli(),
+        m.inventory().serverVersion(),
+        m.inventory().tables().size(),
+        m.inventory().totalRows(),
+        m.dump().dumpBytes(),
+        m.dump().storedBytes(),
+        m.dump().sha256(),
+        stages);
+  }
+
+  @Override
+  public Published publishManifest(DumpResult dump) {
+    return ActivityErrors.translate(
+        () -> {
+          Manifest m = manifests.publish(dump.service(), dump.backupId());
+          return new Published(
+              layout.manifestKey(dump.service(), dump.backupId()),
+              m.dump().key(),
+              m.dump().sha256(),
+              m.dump().storedBytes());
+        });
+  }
+
+  @Override
+  public RetentionResult applyRetention(String service, String protectBackupId) {
+    return ActivityErrors.translate(
+        () -> {
+          ServiceConfig svc = services.service(service);
+          RetentionExecutor.Outcome outcome =
+              new RetentionExecutor(store, manifests, Clock.systemUTC())
+                  .apply(service, svc.retention(), protectBackupId == null ? Set.of() : Set.of(protectBackupId));
+          return new RetentionResult(
+              outcome.kept().size(),
+              outcome.deleted(),
+              outcome.kept().stream().map(k -> k.backupId() + ": " + String.join(", ", k.reasons())).toList());
+        });
+  }
+}

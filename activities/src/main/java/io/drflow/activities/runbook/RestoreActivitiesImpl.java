@@ -1,0 +1,223 @@
+package io.drflow.activities.runbook;
+
+import io.drflow.activities.config.PostgresConfig;
+import io.drflow.activities.config.ServerConfig;
+import io.drflow.activities.config.ServiceConfig;
+import io.drflow.activities.postgres.PgConnections;
+import io.drflow.activities.postgres.PgDatabases;
+import io.drflow.activities.postgres.PgRestore;
+import io.drflow.activities.postgres.RestoreValidator;
+import io.drflow.activities.postgres.RoleSet;
+import io.drflow.activities.storage.BackupLayout;
+import io.drflow.activities.storage.ChunkedDownloader;
+import io.drflow.activities.storage.Manifest;
+import io.drflow.activities.storage.ManifestStore;
+import io.drflow.activities.storage.ObjectStore;
+import io.drflow.workflows.activities.RestoreActivities;
+import io.drflow.workflows.model.BackupRef;
+import io.drflow.workflows.model.Check;
+import io.drflow.workflows.runbook.Failures;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Restores: locate, download with resume, parallel pg_restore, validation, scratch cleanup. */
+public final class RestoreActivitiesImpl implements RestoreActivities {
+
+  private static final Logger log = LoggerFactory.getLogger(RestoreActivitiesImpl.class);
+
+  /**
+   * Databases drflow may drop or replace: scratch databases of drills and the temporary names of
+   * restores. Anything else, production above all, is refused whatever a payload says.
+   */
+  static final Pattern DISPOSABLE = Pattern.compile("^drill_.+|.+_restore_[0-9a-z]+$");
+
+  static final String DUMP_FILE = "dump.pgc";
+
+  private final ServiceRegistry services;
+  private final PgConnections connections;
+  private final ObjectStore store;
+  private final ManifestStore manifests;
+  private final BackupLayout layout;
+  private final ChunkedDownloader downloader;
+  private final WorkDirs workDirs;
+  private final String hostQueue;
+
+  public RestoreActivitiesImpl(
+      ServiceRegistry services,
+      PgConnections connections,
+      ObjectStore store,
+      BackupLayout layout,
+      WorkDirs workDirs,
+      String hostQueue) {
+    this.services = services;
+    this.connections = connections;
+    this.store = store;
+    this.layout = layout;
+    this.manifests = new ManifestStore(store, layout);
+    this.downloader = new ChunkedDownloader(store, services.config().backup());
+    this.workDirs = workDirs;
+    this.hostQueue = hostQueue;
+  }
+
+  @Override
+  public BackupRef locate(String service, String backupKeyOrId) {
+    return ActivityErrors.translate(
+        () -> {
+          services.service(service);
+          Manifest m;
+          if (backupKeyOrId == null || backupKeyOrId.isBlank()) {
+            m =
+                manifests
+                    .newestVerified(service)
+                    .orElseThrow(
+                        () ->
+                            ApplicationFailure.newNonRetryableFailure(
+                                "no verified backup of " + service + " in "
+                                    + services.config().storage().describe()
+                                    + "; run `drctl backup " + service + "` first",
+                                Failures.BACKUP_NOT_FOUND));
+          } else {
+            String id = layout.resolveBackupId(service, backupKeyOrId);
+            m =
+                manifests
+                    .find(service, id)
+                    .orElseThrow(
+                        () ->
+                            ApplicationFailure.newNonRetryableFailure(
+                                "no backup '" + backupKeyOrId + "' of " + service
+                                    + " (no manifest at " + layout.manifestKey(service, id) + ")",
+                                Failures.BACKUP_NOT_FOUND));
+            long size = store.size(m.dump().key()).orElse(-1);
+            if (size != m.dump().storedBytes()) {
+              throw ApplicationFailure.newNonRetryableFailure(
+                  "backup " + id + " is incomplete: " + m.dump().key() + " has "
+                      + (size < 0 ? "no object" : size + " bytes") + ", the manifest says "
+                      + m.dump().storedBytes(),
+                  Failures.CHECKSUM_MISMATCH);
+            }
+          }
+          return BackupRefs.of(m, layout);
+        });
+  }
+
+  @Override
+  public String hostTaskQueue() {
+    return hostQueue;
+  }
+
+  @Override
+  public DownloadResult download(DownloadRequest request) {
+    return ActivityErrors.translate(
+        () -> {
+          services.service(request.service());
+          Manifest m = manifests.read(request.manifestKey());
+          Path dir = workDirs.create(request.workId());
+          Path target = dir.resolve(DUMP_FILE);
+          ActivityExecutionContext ctx = Activity.getExecutionContext();
+          ChunkedDownloader.Checkpoint resumeFrom =
+              ctx.getHeartbeatDetails(ChunkedDownloader.Checkpoint.class).orElse(null);
+          try {
+            ChunkedDownloader.Result r =
+                downloader.download(m.dump(), target, resumeFrom, ctx::heartbeat);
+            if (r.resumedFromStoredByte() > 0) {
+              log.info("download of {} resumed at byte {}", m.dump().key(), r.resumedFromStoredByte());
+            }
+            return new DownloadResult(
+                request.workId(), r.storedBytes(), r.rawBytes(), r.sha256(), r.resumedFromStoredByte());
+          } catch (io.drflow.activities.storage.ChecksumMismatchException e) {
+            // A corrupt file must not survive to be restored by a later attempt.
+            Files.deleteIfExists(target);
+            throw e;
+          }
+        });
+  }
+
+  @Override
+  public RestoreResult restore(RestoreRequest request) {
+    return ActivityErrors.translate(
+        () -> {
+          ServerConfig server = services.server(request.service(), request.server());
+          refuseProduction(request.service(), server, request.database(), "restore into");
+          Path dump = workDirs.dir(request.workId()).resolve(DUMP_FILE);
+          if (!Files.isRegularFile(dump)) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                "the downloaded dump " + dump + " is gone from this host", Failures.WORK_FILES_MISSING);
+          }
+          Manifest m = manifests.read(request.manifestKey());
+          RoleSet roles = m.rolesKey() == null ? null : store.getJson(m.rolesKey(), RoleSet.class).orElse(null);
+          int jobs = services.config().worker().effectiveRestoreJobs();
+          PgRestore.Result r =
+              new PgRestore(connections, services.config().worker().pgBin())
+                  .restore(
+                      new PgRestore.Request(
+                          server,
+                          request.database(),
+                          dump,
+                          roles,
+                          jobs,
+                          // The name belongs to this run (see DISPOSABLE): a retry replaces its
+                          // own half-restored attempt.
+                          true,
+                          m.source().pgDumpVersion()),
+                      Heartbeat.EVERY,
+                      Heartbeat.tick("pg_restore -j" + jobs + " into " + request.database()));
+          return new RestoreResult(
+              server.server(), request.database(), r.jobs(), r.rolesCreated(), r.dumpBytes());
+        });
+  }
+
+  @Override
+  public ValidationResult validate(ValidateRequest request) {
+    return ActivityErrors.translate(
+        () -> {
+          ServiceConfig svc = services.service(request.service());
+          ServerConfig server = services.server(request.service(), request.server());
+          Manifest m = manifests.read(request.manifestKey());
+          PostgresConfig db = server.database(request.database());
+          List<Check> checks =
+              new RestoreValidator(connections)
+                  .validate(
+                      db,
+                      m.inventory(),
+                      svc.drill() == null ? List.of() : svc.drill().assertions(),
+                      Heartbeat.EVERY,
+                      Heartbeat.tick("validating " + request.database()));
+          return new ValidationResult(checks);
+        });
+  }
+
+  @Override
+  public boolean dropDatabase(DropRequest request) {
+    return ActivityErrors.translate(
+        () -> {
+          ServerConfig server = services.server(request.service(), request.server());
+          refuseProduction(request.service(), server, request.database(), "drop");
+          return new PgDatabases(connections).drop(server, request.database());
+        });
+  }
+
+  @Override
+  public void deleteWorkFiles(String workId) {
+    ActivityErrors.run(() -> workDirs.delete(workId));
+  }
+
+  private void refuseProduction(String service, ServerConfig server, String database, String what) {
+    PostgresConfig prod = services.service(service).postgres();
+    boolean production =
+        database.equals(prod.database()) && Optional.of(server.server()).equals(Optional.of(prod.server()));
+    if (production || !DISPOSABLE.matcher(database).matches()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "refusing to " + what + " database '" + database + "' on " + server.server()
+              + ": only databases drflow created for this run may be",
+          Failures.INVALID_INPUT);
+    }
+  }
+}
