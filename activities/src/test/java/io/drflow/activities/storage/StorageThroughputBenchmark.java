@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Ddrflow.benchmark=true} (size in MiB via {@code -Ddrflow.benchmark.mib}).
  */
 @EnabledIfSystemProperty(named = "drflow.benchmark", matches = "true")
-class StorageThroughputTest extends S3ProxyTestSupport {
+class StorageThroughputBenchmark extends S3ProxyTestSupport {
 
   @TempDir Path tmp;
 
