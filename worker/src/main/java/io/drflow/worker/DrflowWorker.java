@@ -60,15 +60,7 @@ public final class DrflowWorker implements AutoCloseable {
     DrflowActivities activities = DrflowActivities.create(config, secrets, hostQueue);
     activities.sweepStaleWorkFiles();
 
-    WorkerOptions options =
-        WorkerOptions.newBuilder()
-            .setMaxConcurrentActivityExecutionSize(config.worker().maxConcurrentActivities())
-            .build();
-    Worker shared = factory.newWorker(t.taskQueue(), options);
-    shared.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS);
-    shared.registerActivitiesImplementations(activities.all().toArray());
-    Worker host = factory.newWorker(hostQueue, options);
-    host.registerActivitiesImplementations(activities.hostLocal().toArray());
+    register(factory, config, activities, hostQueue);
     factory.start();
     log.info(
         "drflow worker serving task queue '{}' and host queue '{}' on {} (namespace {})",
@@ -82,6 +74,23 @@ public final class DrflowWorker implements AutoCloseable {
         activities,
         Duration.ofSeconds(config.worker().shutdownGraceSeconds()),
         hostQueue);
+  }
+
+  /**
+   * Registers drflow on a factory: workflows and all activities on the shared queue, the
+   * file-sharing activities again on this host's queue.
+   */
+  public static void register(
+      WorkerFactory factory, DrflowConfig config, DrflowActivities activities, String hostQueue) {
+    WorkerOptions options =
+        WorkerOptions.newBuilder()
+            .setMaxConcurrentActivityExecutionSize(config.worker().maxConcurrentActivities())
+            .build();
+    Worker shared = factory.newWorker(config.temporal().taskQueue(), options);
+    shared.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS);
+    shared.registerActivitiesImplementations(activities.all().toArray());
+    Worker host = factory.newWorker(hostQueue, options);
+    host.registerActivitiesImplementations(activities.hostLocal().toArray());
   }
 
   public String hostQueue() {

@@ -18,14 +18,14 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** A backup and restore the way the activities will do them, plus ways to compare databases. */
-final class PgTestSupport {
+public final class PgTestSupport {
 
   private PgTestSupport() {}
 
   /** What a backup produced: the dump file, the inventory taken in its snapshot, the globals. */
   record Backup(Path file, DatabaseInventory inventory, Globals globals, long millis) {}
 
-  static Backup backup(PgConnections conns, PostgresConfig source, Path file, int parallelism)
+  public static Backup backup(PgConnections conns, PostgresConfig source, Path file, int parallelism)
       throws Exception {
     long started = System.nanoTime();
     DatabaseInventory inventory;
@@ -43,7 +43,7 @@ final class PgTestSupport {
     return new Backup(file, inventory, globals, (System.nanoTime() - started) / 1_000_000);
   }
 
-  static PgRestore.Result restore(
+  public static PgRestore.Result restore(
       PgConnections conns, ServerConfig target, String database, Backup backup, int jobs) {
     return new PgRestore(conns, null).restore(new PgRestore.Request(
         target, database, backup.file(), backup.globals().roles(), jobs, false));
@@ -53,7 +53,7 @@ final class PgTestSupport {
    * {@code pg_dump --schema-only} without the random {@code \restrict} keys and with the database
    * name replaced, so two databases holding the same objects compare equal.
    */
-  static String schemaDump(LocalPostgresCluster cluster, String database) {
+  public static String schemaDump(LocalPostgresCluster cluster, String database) {
     PgTools tools = PgTools.forServer(null, cluster.majorVersion() * 10000);
     try (PgProcess p = PgProcess.builder(tools.binary("pg_dump"))
         .args("--schema-only", "--no-password")
@@ -63,13 +63,12 @@ final class PgTestSupport {
       p.awaitSuccess();
       return p.capturedStdout().lines()
           .filter(l -> !l.startsWith("\\restrict") && !l.startsWith("\\unrestrict"))
-          .map(l -> l.replace(database, "<db>"))
           .collect(Collectors.joining("\n"));
     }
   }
 
   /** md5 of every table's and materialized view's rows in a canonical order, by name. */
-  static Map<String, String> tableChecksums(PgConnections conns, PostgresConfig db)
+  public static Map<String, String> tableChecksums(PgConnections conns, PostgresConfig db)
       throws SQLException {
     Map<String, String> out = new TreeMap<>();
     try (Connection c = conns.open(db)) {
@@ -82,14 +81,14 @@ final class PgTestSupport {
     return out;
   }
 
-  static List<String> query(PgConnections conns, PostgresConfig db, String sql)
+  public static List<String> query(PgConnections conns, PostgresConfig db, String sql)
       throws SQLException {
     try (Connection c = conns.open(db)) {
       return rows(c, sql);
     }
   }
 
-  static void execute(PgConnections conns, PostgresConfig db, String... statements)
+  public static void execute(PgConnections conns, PostgresConfig db, String... statements)
       throws SQLException {
     try (Connection c = conns.open(db);
         Statement s = c.createStatement()) {
@@ -100,7 +99,7 @@ final class PgTestSupport {
   }
 
   /** Each row as its columns joined by '|'. */
-  static List<String> rows(Connection c, String sql) throws SQLException {
+  public static List<String> rows(Connection c, String sql) throws SQLException {
     List<String> out = new ArrayList<>();
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
@@ -116,7 +115,7 @@ final class PgTestSupport {
     return out;
   }
 
-  static String single(PgConnections conns, PostgresConfig db, String sql) throws SQLException {
+  public static String single(PgConnections conns, PostgresConfig db, String sql) throws SQLException {
     List<String> rows = query(conns, db, sql);
     if (rows.size() != 1) {
       throw new AssertionError(sql + " returned " + rows.size() + " rows");

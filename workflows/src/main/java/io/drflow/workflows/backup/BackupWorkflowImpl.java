@@ -16,6 +16,7 @@ import io.drflow.workflows.model.ServicePlan;
 import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
+import io.drflow.workflows.runbook.Plans;
 import io.drflow.workflows.runbook.ScratchNames;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
@@ -60,7 +61,7 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     if (in == null || in.service() == null || in.service().isBlank()) {
       throw Failures.invalidInput("input needs a service name, e.g. {\"service\":\"shop\"}");
     }
-    plan = catalog.plan(in.service(), Runbook.BACKUP.id());
+    plan = Plans.resolve(catalog, in.service(), Runbook.BACKUP.id());
     phases = new PhaseRunner(Runbook.BACKUP, plan, startedAt);
     WorkflowInfo info = Workflow.getInfo();
     String backupId = ScratchNames.backupId(startedAt, info.getRunId());

@@ -20,7 +20,6 @@ public class ListBackupsWorkflowImpl implements ListBackupsWorkflow {
     if (limit < 1 || limit > 1000) {
       throw Failures.invalidInput("limit must be between 1 and 1000, got " + limit);
     }
-    catalog.plan(request.service(), "backup");
     return catalog.listBackups(request.service(), limit);
   }
 }

@@ -19,12 +19,15 @@ import io.drflow.workflows.model.ServicePlan;
 import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
+import io.drflow.workflows.runbook.Plans;
 import io.drflow.workflows.runbook.ScratchNames;
+import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +61,8 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
   private final List<Check> checks = new ArrayList<>();
   private Long validatedAt;
   private Long endedAt;
+  private String hostQueue;
+  private boolean hostFilesDeleted;
   private String status = "RUNNING";
   private String error;
   private String reportKey;
@@ -67,7 +72,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
     startedAt = Workflow.currentTimeMillis();
     input = in;
     validate(in);
-    plan = catalog.plan(in.service(), Runbook.DRILL.id());
+    plan = Plans.resolve(catalog, in.service(), Runbook.DRILL.id());
     phases = new PhaseRunner(Runbook.DRILL, plan, startedAt);
     WorkflowInfo info = Workflow.getInfo();
     scratchDatabase = ScratchNames.scratch(plan.service(), startedAt, info.getRunId());
@@ -110,7 +115,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
     backup = phases.run("Locate", () -> Async.function(locator::locate, plan.service(), input.backup()));
     phases.clock().note("Locate", backup.key());
     for (int attempt = 1; ; attempt++) {
-      String hostQueue = locator.hostTaskQueue();
+      hostQueue = locator.hostTaskQueue();
       RestoreActivities host =
           ActivityStubs.stub(
               RestoreActivities.class,
@@ -132,7 +137,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
                         new RestoreRequest(
                             plan.service(), backup.manifestKey(), runId, "drill", scratchDatabase)));
         phases.clock().note("Restore", "pg_restore -j" + restored.jobs() + " into " + scratchDatabase);
-        cleanupHostFiles(host, runId);
+        deleteHostFiles();
         break;
       } catch (RuntimeException e) {
         if (attempt >= HOST_ATTEMPTS || !Failures.hostGone(e)) {
@@ -152,16 +157,33 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
     validatedAt = Workflow.currentTimeMillis();
   }
 
-  /** The decompressed dump is as large as the database: free the disk as soon as it is restored. */
-  private static void cleanupHostFiles(RestoreActivities host, String runId) {
+  /**
+   * The decompressed dump is as large as the database: free the disk as soon as it is restored,
+   * and after a failure too.
+   */
+  private void deleteHostFiles() {
+    if (hostQueue == null || hostFilesDeleted) {
+      return;
+    }
+    RestoreActivities host =
+        Workflow.newActivityStub(
+            RestoreActivities.class,
+            ActivityOptions.newBuilder(ActivityStubs.quick())
+                .setTaskQueue(hostQueue)
+                .setScheduleToStartTimeout(Duration.ofMinutes(1))
+                .setSummary("Delete downloaded files on " + hostQueue)
+                .build());
     try {
-      host.deleteWorkFiles(runId);
+      host.deleteWorkFiles(Workflow.getInfo().getRunId());
+      hostFilesDeleted = true;
     } catch (RuntimeException e) {
       // The worker also sweeps stale work directories on start; a leftover file is not a failure.
+      log.warn("could not delete work files on {}: {}", hostQueue, Failures.describe(e));
     }
   }
 
   private void cleanupAndReport() {
+    deleteHostFiles();
     if (input.keep() && scratchMayExist) {
       phases.skip("Cleanup", "kept " + scratchDatabase + " as asked");
     } else if (!scratchMayExist) {
