@@ -35,7 +35,13 @@ public final class Drctl {
   }
 
   static int run(String... args) {
+    return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+  }
+
+  static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new Drctl());
+    cl.setOut(out);
+    cl.setErr(err);
     cl.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
           cmd.getErr().println("drctl: " + Errors.describe(ex));

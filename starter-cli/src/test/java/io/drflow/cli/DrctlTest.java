@@ -1,0 +1,241 @@
+package io.drflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drflow.workflows.drill.DrillInput;
+import io.drflow.workflows.drill.RestoreDrillWorkflow;
+import io.drflow.workflows.model.Check;
+import io.drflow.workflows.model.Objective;
+import io.drflow.workflows.model.Phase;
+import io.drflow.workflows.model.PhaseStatus;
+import io.drflow.workflows.model.Progress;
+import io.drflow.workflows.model.RtoStatus;
+import io.drflow.workflows.model.RunReport;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testserver.TestServer;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.workflow.Workflow;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * drctl against a real (in-memory, port-bound) Temporal server, with a stand-in drill workflow
+ * whose report drctl must print in the documented JSON shape and turn into its exit code.
+ */
+class DrctlTest {
+
+  static final AtomicInteger DRILLS_STARTED = new AtomicInteger();
+
+  static TestServer.PortBoundTestServer server;
+  static WorkflowServiceStubs stubs;
+  static WorkerFactory factory;
+  static int port;
+
+  /** Passes for every service except "broken", whose drill fails verification. */
+  public static class StandInDrill implements RestoreDrillWorkflow {
+    private RunReport report;
+
+    @Override
+    public RunReport drill(DrillInput input) {
+      DRILLS_STARTED.incrementAndGet();
+      boolean broken = input.service().equals("broken");
+      report = report(input.service(), broken ? "FAILED" : "PASSED", input.keep());
+      if (broken) {
+        throw ApplicationFailure.newNonRetryableFailure("drill failed: verification", "DrillFailed", report);
+      }
+      return report;
+    }
+
+    @Override
+    public Progress progress() {
+      return new Progress("RestoreDrillWorkflow", "shop", "2026-11-22T00:00:00Z", 3600, 10, 3590, RtoStatus.ON_TRACK, report == null ? List.of() : report.phases());
+    }
+
+    @Override
+    public RunReport report() {
+      return report;
+    }
+
+    static RunReport report(String service, String status, boolean kept) {
+      return new RunReport(
+          Workflow.getInfo().getWorkflowId(),
+          Workflow.getInfo().getRunId(),
+          "RestoreDrillWorkflow",
+          status,
+          service,
+          "2026-11-22T00:00:00Z",
+          "2026-11-22T00:01:00Z",
+          new RunReport.BackupSummary("drflow/shop/backups/x/dump.zst", "2026-11-21T00:00:00Z", "ab".repeat(32), 10, 40),
+          List.of(new Phase("Restore", 1620, "2026-11-22T00:00:01Z", "2026-11-22T00:00:31Z", 30.0, PhaseStatus.COMPLETED, false, false, null)),
+          Objective.ofMillis(3600, 60_000),
+          Objective.ofMillis(86400, 3600_000),
+          RtoStatus.ON_TRACK,
+          List.of(new Check("row counts", !status.equals("FAILED"), "3 tables")),
+          new RunReport.Scratch("127.0.0.1:5433", "drill_shop_x", kept, !kept),
+          null,
+          null);
+    }
+  }
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    server = TestServer.createPortBoundServer(port, true);
+    stubs = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
+    WorkflowClient client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().build());
+    factory = WorkerFactory.newInstance(client);
+    factory.newWorker("drflow-cli-test").registerWorkflowImplementationTypes(StandInDrill.class);
+    factory.start();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    factory.shutdownNow();
+    stubs.shutdownNow();
+    server.close();
+  }
+
+  @TempDir Path tmp;
+  Path config;
+
+  @BeforeEach
+  void writeConfig() throws Exception {
+    config = tmp.resolve("drflow.yaml");
+    Files.writeString(
+        config,
+        "temporal: {target: \"127.0.0.1:" + port + "\", taskQueue: drflow-cli-test}\n"
+            + "services:\n  shop: {rto: PT1H}\n");
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  Run drctl(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] all = new String[args.length + 2];
+    all[0] = "--config";
+    all[1] = config.toString();
+    System.arraycopy(args, 0, all, 2, args.length);
+    int exit = Drctl.run(new PrintWriter(out, true), new PrintWriter(err, true), all);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void drillJsonHasTheDocumentedShapeAndExitsZeroWhenPassed() throws Exception {
+    Run r = drctl("drill", "shop", "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertThat(j.get("workflowId").asText()).startsWith("drill-shop-");
+    assertThat(j.get("status").asText()).isEqualTo("PASSED");
+    assertThat(j.get("service").asText()).isEqualTo("shop");
+    assertThat(j.get("backup").get("key").asText()).endsWith("dump.zst");
+    assertThat(j.get("backup").has("createdAt")).isTrue();
+    assertThat(j.get("backup").get("sha256").asText()).hasSize(64);
+    JsonNode phase = j.get("phases").get(0);
+    for (String f : List.of("name", "budgetSeconds", "startedAt", "endedAt", "seconds", "status")) {
+      assertThat(phase.has(f)).as(f).isTrue();
+    }
+    assertThat(j.get("rto").get("targetSeconds").asLong()).isEqualTo(3600);
+    assertThat(j.get("rto").get("achievedSeconds").asLong()).isEqualTo(60);
+    assertThat(j.get("rto").get("met").asBoolean()).isTrue();
+    assertThat(j.get("rpo").get("achievedSeconds").asLong()).isEqualTo(3600);
+    JsonNode check = j.get("checks").get(0);
+    assertThat(check.get("name").asText()).isEqualTo("row counts");
+    assertThat(check.get("passed").asBoolean()).isTrue();
+    assertThat(check.has("detail")).isTrue();
+    assertThat(j.get("scratch").get("server").asText()).isEqualTo("127.0.0.1:5433");
+    assertThat(j.get("scratch").get("database").asText()).isEqualTo("drill_shop_x");
+    assertThat(j.get("scratch").get("kept").asBoolean()).isFalse();
+  }
+
+  @Test
+  void failedDrillPrintsItsReportAndExitsNonZero() throws Exception {
+    Run r = drctl("drill", "broken", "--json");
+    assertThat(r.exit()).isEqualTo(1);
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertThat(j.get("status").asText()).isEqualTo("FAILED");
+    assertThat(j.get("checks").get(0).get("passed").asBoolean()).isFalse();
+  }
+
+  @Test
+  void keepScratchReachesTheWorkflowAndTheReportNamesTheDatabase() throws Exception {
+    Run r = drctl("drill", "shop", "--keep-scratch", "--json");
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertThat(j.get("scratch").get("kept").asBoolean()).isTrue();
+  }
+
+  @Test
+  void reportOfAFinishedRunMatchesWhatTheRunReturned() throws Exception {
+    Run drill = drctl("drill", "shop", "--json");
+    String id = new ObjectMapper().readTree(drill.out()).get("workflowId").asText();
+    Run report = drctl("report", id, "--json");
+    assertThat(report.exit()).isZero();
+    assertThat(new ObjectMapper().readTree(report.out())).isEqualTo(new ObjectMapper().readTree(drill.out()));
+    Run md = drctl("report", id);
+    assertThat(md.out()).contains("# RestoreDrillWorkflow of `shop`: PASSED").contains("| row counts | pass |");
+  }
+
+  @Test
+  void waitPrintsPhaseBarsAndTheMarkdownReport() {
+    Run r = drctl("drill", "shop", "--wait");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("Restore").contains("COMPLETED").contains("RTO: target 1h 00m, achieved 1m 00s (met)");
+  }
+
+  @Test
+  void malformedServiceNameIsRefusedBeforeStartingAnything() {
+    int before = DRILLS_STARTED.get();
+    for (String bad : List.of("x; drop database prod", "", "Shop", "ünï", "a".repeat(41))) {
+      Run r = drctl("drill", bad, "--json");
+      assertThat(r.exit()).as(bad).isEqualTo(2);
+      assertThat(r.err()).as(bad).contains("is not a service name");
+    }
+    assertThat(DRILLS_STARTED.get()).isEqualTo(before);
+  }
+
+  @Test
+  void unknownRunIdIsAClearError() {
+    Run r = drctl("report", "drill-nope-1");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("no run with id drill-nope-1");
+  }
+
+  @Test
+  void unreachableTemporalSaysSo() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    Files.writeString(config, "temporal: {target: \"127.0.0.1:" + closed + "\"}\n");
+    Run r = drctl("drill", "shop");
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("cannot reach the Temporal server");
+  }
+
+  @Test
+  void missingConfigFileIsAClearError() {
+    StringWriter err = new StringWriter();
+    int exit = Drctl.run(new PrintWriter(new StringWriter()), new PrintWriter(err, true), "--config", "/nonexistent/drflow.yaml", "drill", "shop");
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains("/nonexistent/drflow.yaml does not exist");
+  }
+}
