@@ -25,14 +25,6 @@ final class BackupCommand extends ClientCommand {
     String id = Runs.workflowId("backup", service);
     WorkflowStub stub =
         Runs.start(s, BackupWorkflow.TYPE, id, "Backup of " + service, new BackupInput(service));
-    if (!await && !json) {
-      out().println("started " + id + "  (drctl watch " + id + ")");
-      return 0;
-    }
-    if (!json) {
-      out().println("started " + id);
-      return RunOutput.print(new Watcher(out()).follow(stub), false, out());
-    }
-    return RunOutput.print(Runs.awaitReport(stub), true, out());
+    return RunOutput.finish(stub, await, json, out());
   }
 }

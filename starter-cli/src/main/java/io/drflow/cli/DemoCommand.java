@@ -42,15 +42,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println("stack log: " + stack.log);
       out.println();
       out.println("== backup of " + service);
-      RunReport backup =
-          new Watcher(out)
-              .follow(
-                  Runs.start(
-                      s,
-                      BackupWorkflow.TYPE,
-                      Runs.workflowId("backup", service),
-                      "Backup of " + service,
-                      new BackupInput(service)));
+      RunReport backup = follow(s, out, BackupWorkflow.TYPE, "backup", "Backup of ", new BackupInput(service));
       if (!backup.passed()) {
         RunOutput.print(backup, json, out);
         return 1;
@@ -61,18 +53,18 @@ final class DemoCommand implements Callable<Integer> {
       out.println();
       out.println("== restore drill of " + service);
       RunReport drill =
-          new Watcher(out)
-              .follow(
-                  Runs.start(
-                      s,
-                      RestoreDrillWorkflow.TYPE,
-                      Runs.workflowId("drill", service),
-                      "Restore drill of " + service,
-                      DrillInput.of(service)));
+          follow(s, out, RestoreDrillWorkflow.TYPE, "drill", "Restore drill of ", DrillInput.of(service));
       out.println();
       int code = RunOutput.print(drill, json, out);
       out.println(drill.passed() ? "demo: drill PASSED" : "demo: drill " + drill.status());
       return code;
     }
+  }
+
+  private RunReport follow(
+      TemporalSession s, PrintWriter out, String type, String runbook, String summary, Object input)
+      throws InterruptedException {
+    return new Watcher(out)
+        .follow(Runs.start(s, type, Runs.workflowId(runbook, service), summary + service, input));
   }
 }

@@ -44,14 +44,6 @@ final class DrillCommand extends ClientCommand {
             id,
             "Restore drill of " + service + (backup == null ? "" : " from " + backup),
             new DrillInput(service, backup, keepScratch));
-    if (!await && !json) {
-      out().println("started " + id + "  (drctl watch " + id + ")");
-      return 0;
-    }
-    if (json) {
-      return RunOutput.print(Runs.awaitReport(stub), true, out());
-    }
-    out().println("started " + id);
-    return RunOutput.print(new Watcher(out()).follow(stub), false, out());
+    return RunOutput.finish(stub, await, json, out());
   }
 }

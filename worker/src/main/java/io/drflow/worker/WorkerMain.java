@@ -27,13 +27,20 @@ public final class WorkerMain implements Callable<Integer> {
     System.exit(new CommandLine(new WorkerMain()).execute(args));
   }
 
+  /** The config, or null after printing why it cannot be used. */
+  static DrflowConfig loadConfig(Path file, String who) {
+    try {
+      return ConfigLoader.loadOrDefault(file);
+    } catch (ConfigException e) {
+      System.err.println(who + ": " + e.getMessage());
+      return null;
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
-    DrflowConfig cfg;
-    try {
-      cfg = ConfigLoader.loadOrDefault(config);
-    } catch (ConfigException e) {
-      System.err.println("drflow-worker: " + e.getMessage());
+    DrflowConfig cfg = loadConfig(config, "drflow-worker");
+    if (cfg == null) {
       return 2;
     }
     DrflowWorker worker = DrflowWorker.start(cfg, Secrets.fromEnvironment());
@@ -74,11 +81,8 @@ public final class WorkerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      DrflowConfig cfg;
-      try {
-        cfg = ConfigLoader.loadOrDefault(config);
-      } catch (ConfigException e) {
-        System.err.println("drflow-worker dev: " + e.getMessage());
+      DrflowConfig cfg = loadConfig(config, "drflow-worker dev");
+      if (cfg == null) {
         return 2;
       }
       DevStack stack = DevStack.start(cfg, stateDir);

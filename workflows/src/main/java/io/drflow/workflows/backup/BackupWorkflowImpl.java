@@ -58,9 +58,7 @@ public class BackupWorkflowImpl implements BackupWorkflow {
   public RunReport backup(BackupInput in) {
     startedAt = Workflow.currentTimeMillis();
     input = in;
-    if (in == null || in.service() == null || in.service().isBlank()) {
-      throw Failures.invalidInput("input needs a service name, e.g. {\"service\":\"shop\"}");
-    }
+    Failures.requireService(in == null ? null : in.service());
     plan = Plans.resolve(catalog, in.service(), Runbook.BACKUP.id());
     phases = new PhaseRunner(Runbook.BACKUP, plan, startedAt);
     WorkflowInfo info = Workflow.getInfo();

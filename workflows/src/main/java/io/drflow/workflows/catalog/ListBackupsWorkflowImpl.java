@@ -13,9 +13,7 @@ public class ListBackupsWorkflowImpl implements ListBackupsWorkflow {
 
   @Override
   public List<BackupRef> list(Request request) {
-    if (request == null || request.service() == null || request.service().isBlank()) {
-      throw Failures.invalidInput("input needs a service name, e.g. {\"service\":\"shop\"}");
-    }
+    Failures.requireService(request == null ? null : request.service());
     int limit = request.limit() == null ? 20 : request.limit();
     if (limit < 1 || limit > 1000) {
       throw Failures.invalidInput("limit must be between 1 and 1000, got " + limit);

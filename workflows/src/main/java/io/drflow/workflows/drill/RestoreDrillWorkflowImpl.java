@@ -71,7 +71,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
   public RunReport drill(DrillInput in) {
     startedAt = Workflow.currentTimeMillis();
     input = in;
-    validate(in);
+    Failures.requireService(in == null ? null : in.service());
     plan = Plans.resolve(catalog, in.service(), Runbook.DRILL.id());
     phases = new PhaseRunner(Runbook.DRILL, plan, startedAt);
     WorkflowInfo info = Workflow.getInfo();
@@ -103,12 +103,6 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
           "drill of " + plan.service() + " failed: " + error, Failures.DRILL_FAILED, report);
     }
     return report;
-  }
-
-  private static void validate(DrillInput in) {
-    if (in == null || in.service() == null || in.service().isBlank()) {
-      throw Failures.invalidInput("input needs a service name, e.g. {\"service\":\"shop\"}");
-    }
   }
 
   private void restoreAndVerify(String runId) {

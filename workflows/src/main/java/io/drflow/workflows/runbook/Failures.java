@@ -44,6 +44,13 @@ public final class Failures {
     return ApplicationFailure.newNonRetryableFailure(message, INVALID_INPUT);
   }
 
+  /** Every runbook input names a service; the Temporal UI lets people submit anything. */
+  public static void requireService(String service) {
+    if (service == null || service.isBlank()) {
+      throw invalidInput("input needs a service name, e.g. {\"service\":\"shop\"}");
+    }
+  }
+
   /** The innermost meaningful message of a failure, for phase notes and reports. */
   public static String describe(Throwable e) {
     Throwable t = e;
