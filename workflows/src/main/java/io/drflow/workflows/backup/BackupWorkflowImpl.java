@@ -57,10 +57,13 @@ public class BackupWorkflowImpl implements BackupWorkflow {
   public RunReport backup(BackupInput in) {
     startedAt = Workflow.currentTimeMillis();
     input = in;
-    if (in == null || in.service() == null || in.service().isBlank()) {
-      throw Failures.invalidInput("input needs a service name, e.g. {\"service\":\"shop\"}");
+    if (in != null && in.problem() != null) {
+      throw Failures.invalidInput(in.problem());
     }
-    plan = catalog.plan(in.service(), Runbook.BACKUP.id());
+    if (in == null || in.service() == null || in.service().isBlank()) {
+      throw Failures.invalidInput("input needs a service name, e.g. " + BackupInput.EXAMPLE);
+    }
+    plan = Failures.asRunFailure(() -> catalog.plan(in.service(), Runbook.BACKUP.id()));
     phases = new PhaseRunner(Runbook.BACKUP, plan, startedAt);
     WorkflowInfo info = Workflow.getInfo();
     String backupId = ScratchNames.backupId(startedAt, info.getRunId());

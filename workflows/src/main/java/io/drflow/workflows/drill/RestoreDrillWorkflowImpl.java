@@ -67,7 +67,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
     startedAt = Workflow.currentTimeMillis();
     input = in;
     validate(in);
-    plan = catalog.plan(in.service(), Runbook.DRILL.id());
+    plan = Failures.asRunFailure(() -> catalog.plan(in.service(), Runbook.DRILL.id()));
     phases = new PhaseRunner(Runbook.DRILL, plan, startedAt);
     WorkflowInfo info = Workflow.getInfo();
     scratchDatabase = ScratchNames.scratch(plan.service(), startedAt, info.getRunId());
@@ -101,8 +101,11 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
   }
 
   private static void validate(DrillInput in) {
+    if (in != null && in.problem() != null) {
+      throw Failures.invalidInput(in.problem());
+    }
     if (in == null || in.service() == null || in.service().isBlank()) {
-      throw Failures.invalidInput("input needs a service name, e.g. {\"service\":\"shop\"}");
+      throw Failures.invalidInput("input needs a service name, e.g. " + DrillInput.EXAMPLE);
     }
   }
 
