@@ -1,11 +1,10 @@
 package io.drflow.cli;
 
 import io.drflow.workflows.backup.BackupInput;
-import io.drflow.workflows.backup.BackupWorkflow;
 import io.drflow.workflows.drill.DrillInput;
-import io.drflow.workflows.drill.RestoreDrillWorkflow;
 import io.drflow.workflows.model.Bytes;
 import io.drflow.workflows.model.RunReport;
+import io.drflow.workflows.model.Runbook;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,12 +44,7 @@ final class DemoCommand implements Callable<Integer> {
       RunReport backup =
           new Watcher(out)
               .follow(
-                  Runs.start(
-                      s,
-                      BackupWorkflow.TYPE,
-                      Runs.workflowId("backup", service),
-                      "Backup of " + service,
-                      new BackupInput(service)));
+                  Runs.start(s, Runbook.BACKUP, service, null, new BackupInput(service)));
       if (!backup.passed()) {
         RunOutput.print(backup, json, out);
         return 1;
@@ -63,12 +57,7 @@ final class DemoCommand implements Callable<Integer> {
       RunReport drill =
           new Watcher(out)
               .follow(
-                  Runs.start(
-                      s,
-                      RestoreDrillWorkflow.TYPE,
-                      Runs.workflowId("drill", service),
-                      "Restore drill of " + service,
-                      DrillInput.of(service)));
+                  Runs.start(s, Runbook.DRILL, service, null, DrillInput.of(service)));
       out.println();
       int code = RunOutput.print(drill, json, out);
       out.println(drill.passed() ? "demo: drill PASSED" : "demo: drill " + drill.status());
