@@ -127,6 +127,10 @@ class RunbooksIT {
   }
 
   static String staticSummary(String workflowId) {
+    return staticSummaryOf(stack, workflowId);
+  }
+
+  static String staticSummaryOf(DrflowStack stack, String workflowId) {
     WorkflowServiceStubs stubs = stack.client().getWorkflowServiceStubs();
     var described =
         stubs.blockingStub()
@@ -141,6 +145,10 @@ class RunbooksIT {
 
   /** What the UI reads for "Current Details": the SDK's built-in metadata query. */
   static String currentDetails(String workflowId) {
+    return currentDetailsOf(stack, workflowId);
+  }
+
+  static String currentDetailsOf(DrflowStack stack, String workflowId) {
     WorkflowMetadata md =
         stack.client().newUntypedWorkflowStub(workflowId).query("__temporal_workflow_metadata", WorkflowMetadata.class);
     return md.getCurrentDetails();
