@@ -5,6 +5,7 @@ import io.temporal.client.schedules.ScheduleActionExecutionStartWorkflow;
 import io.temporal.client.schedules.ScheduleActionResult;
 import io.temporal.client.schedules.ScheduleDescription;
 import io.temporal.client.schedules.ScheduleHandle;
+import io.temporal.client.schedules.ScheduleInfo;
 import io.temporal.client.schedules.ScheduleListActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleListDescription;
 import io.temporal.client.WorkflowStub;
@@ -213,13 +214,13 @@ final class ScheduleCommand {
     @Override
     int run(TemporalSession s) throws Exception {
       ScheduleHandle handle = existing(s, id);
-      long before = handle.describe().getInfo().getNumActions();
+      ScheduleDescription before = handle.describe();
       handle.trigger();
       if (!await) {
         out().println("triggered " + id + "  (drctl schedule describe " + id + ")");
         return 0;
       }
-      String workflowId = startedAfter(handle, before);
+      String workflowId = startedAfter(handle, before.getInfo());
       if (!json) {
         out().println("triggered " + id + ": started " + workflowId);
       }
@@ -229,21 +230,21 @@ final class ScheduleCommand {
     }
 
     /** The workflow the trigger started: the schedule's action count grows once it has. */
-    private static String startedAfter(ScheduleHandle handle, long before) throws InterruptedException {
+    private static String startedAfter(ScheduleHandle handle, ScheduleInfo before) throws InterruptedException {
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (System.nanoTime() < deadline) {
-        ScheduleDescription d = handle.describe();
-        if (d.getInfo().getNumActions() > before) {
-          Optional<ScheduleActionResult> last = last(d.getInfo().getRecentActions());
+        ScheduleInfo now = handle.describe().getInfo();
+        if (now.getNumActions() > before.getNumActions()) {
+          Optional<ScheduleActionResult> last = last(now.getRecentActions());
           if (last.isPresent()) {
             return workflowId(last.get().getAction());
           }
         }
-        if (d.getInfo().getNumActionsSkippedOverlap() > 0 && d.getInfo().getNumActions() == before
-            && !d.getInfo().getRunningActions().isEmpty()) {
+        if (now.getNumActionsSkippedOverlap() > before.getNumActionsSkippedOverlap()) {
           throw new UserError(
-              "the schedule's previous run is still going and its overlap policy skipped this one: "
-                  + workflowId(d.getInfo().getRunningActions().get(0)), 1);
+              "the schedule's overlap policy skipped this run: its previous run is still going"
+                  + now.getRunningActions().stream().findFirst().map(a -> " (" + workflowId(a) + ")").orElse(""),
+              1);
         }
         Thread.sleep(250);
       }

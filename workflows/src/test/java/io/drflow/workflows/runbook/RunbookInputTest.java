@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
@@ -17,19 +18,18 @@ import io.drflow.workflows.backup.BackupInput;
 import io.drflow.workflows.backup.BackupWorkflowImpl;
 import io.drflow.workflows.drill.DrillInput;
 import io.drflow.workflows.drill.RestoreDrillWorkflowImpl;
-import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -40,36 +40,43 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RunbookInputTest {
 
-  @RegisterExtension
-  static final TestWorkflowExtension ext =
-      TestWorkflowExtension.newBuilder()
-          .registerWorkflowImplementationTypes(RestoreDrillWorkflowImpl.class, BackupWorkflowImpl.class)
-          .setDoNotStart(true)
-          .build();
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final CatalogActivities catalog = mock(CatalogActivities.class, withSettings().withoutAnnotations());
-  private final RestoreActivities restore = mock(RestoreActivities.class, withSettings().withoutAnnotations());
-  private final BackupActivities backup = mock(BackupActivities.class, withSettings().withoutAnnotations());
-  private final ReportActivities reports = mock(ReportActivities.class, withSettings().withoutAnnotations());
-  private Worker worker;
+  // One in-memory server for the class: these runs end within their first workflow task.
+  private static TestWorkflowEnvironment env;
+  private static Worker worker;
+  private static final CatalogActivities catalog = mock(CatalogActivities.class, withSettings().withoutAnnotations());
+  private static final RestoreActivities restore = mock(RestoreActivities.class, withSettings().withoutAnnotations());
+  private static final BackupActivities backup = mock(BackupActivities.class, withSettings().withoutAnnotations());
+  private static final ReportActivities reports = mock(ReportActivities.class, withSettings().withoutAnnotations());
+
+  @BeforeAll
+  static void startServer() {
+    env = TestWorkflowEnvironment.newInstance();
+    worker = env.newWorker("runbook-input");
+    worker.registerWorkflowImplementationTypes(RestoreDrillWorkflowImpl.class, BackupWorkflowImpl.class);
+    worker.registerActivitiesImplementations(catalog, restore, backup, reports);
+    env.start();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    env.close();
+  }
 
   @BeforeEach
-  void setUp(TestWorkflowEnvironment env, Worker worker) {
-    this.worker = worker;
-    worker.registerActivitiesImplementations(catalog, restore, backup, reports);
+  void freshMocks() {
+    reset(catalog, restore, backup, reports);
     when(catalog.plan(anyString(), anyString()))
         .thenThrow(
             ApplicationFailure.newNonRetryableFailure(
                 "unknown service 'nope'; configured: shop", "UnknownService"));
-    env.start();
   }
 
-  private ApplicationFailure failureOf(WorkflowClient client, String type, String json) throws Exception {
+  private ApplicationFailure failureOf(String type, String json) throws Exception {
     Object input = json == null ? null : JSON.readValue(json, Object.class);
     WorkflowStub stub =
-        client.newUntypedWorkflowStub(
+        env.getWorkflowClient().newUntypedWorkflowStub(
             type,
             WorkflowOptions.newBuilder()
                 .setTaskQueue(worker.getTaskQueue())
@@ -89,8 +96,8 @@ class RunbookInputTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"RestoreDrillWorkflow", "BackupWorkflow"})
-  void emptyObjectAsksForTheServiceName(String type, WorkflowClient client) throws Exception {
-    ApplicationFailure f = failureOf(client, type, "{}");
+  void emptyObjectAsksForTheServiceName(String type) throws Exception {
+    ApplicationFailure f = failureOf(type, "{}");
     assertThat(f.getType()).isEqualTo(Failures.INVALID_INPUT);
     assertThat(f.getOriginalMessage()).isEqualTo("input needs a service name, e.g. {\"service\":\"shop\"}");
     assertThat(f.isNonRetryable()).isTrue();
@@ -99,8 +106,8 @@ class RunbookInputTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"RestoreDrillWorkflow", "BackupWorkflow"})
-  void bareStringFailsInsteadOfStickingTheRun(String type, WorkflowClient client) throws Exception {
-    ApplicationFailure f = failureOf(client, type, "\"shop\"");
+  void bareStringFailsInsteadOfStickingTheRun(String type) throws Exception {
+    ApplicationFailure f = failureOf(type, "\"shop\"");
     assertThat(f.getType()).isEqualTo(Failures.INVALID_INPUT);
     assertThat(f.getOriginalMessage())
         .isEqualTo("input must be a JSON object such as {\"service\":\"shop\"}, got a string (\"shop\")");
@@ -108,9 +115,9 @@ class RunbookInputTest {
   }
 
   @Test
-  void wrongTypesAndUnknownKeysAreAllNamed(WorkflowClient client) throws Exception {
+  void wrongTypesAndUnknownKeysAreAllNamed() throws Exception {
     ApplicationFailure f =
-        failureOf(client, "RestoreDrillWorkflow", "{\"servce\":\"shop\",\"keepScratch\":\"yes\"}");
+        failureOf("RestoreDrillWorkflow", "{\"servce\":\"shop\",\"keepScratch\":\"yes\"}");
     assertThat(f.getType()).isEqualTo(Failures.INVALID_INPUT);
     assertThat(f.getOriginalMessage())
         .contains("unknown input key 'servce' (known: service, backup, keepScratch)")
@@ -119,16 +126,16 @@ class RunbookInputTest {
   }
 
   @Test
-  void numberAsServiceIsRefused(WorkflowClient client) throws Exception {
-    ApplicationFailure f = failureOf(client, "BackupWorkflow", "{\"service\":42}");
+  void numberAsServiceIsRefused() throws Exception {
+    ApplicationFailure f = failureOf("BackupWorkflow", "{\"service\":42}");
     assertThat(f.getOriginalMessage()).isEqualTo("input key 'service' must be a string, got a number (42)");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"RestoreDrillWorkflow", "BackupWorkflow"})
-  void unknownServiceIsTheRunsOwnFailureNotAnActivityFailure(String type, WorkflowClient client)
+  void unknownServiceIsTheRunsOwnFailureNotAnActivityFailure(String type)
       throws Exception {
-    ApplicationFailure f = failureOf(client, type, "{\"service\":\"nope\"}");
+    ApplicationFailure f = failureOf(type, "{\"service\":\"nope\"}");
     assertThat(f.getType()).isEqualTo("UnknownService");
     assertThat(f.getOriginalMessage()).isEqualTo("unknown service 'nope'; configured: shop");
     assertThat(f.isNonRetryable()).isTrue();
