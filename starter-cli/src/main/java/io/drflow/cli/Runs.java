@@ -35,11 +35,7 @@ final class Runs {
    */
   static WorkflowStub start(
       TemporalSession s, Runbook runbook, String service, String note, Object input) {
-    return start(s, runbook, workflowId(runbook.id(), service), service, note, input);
-  }
-
-  static WorkflowStub start(
-      TemporalSession s, Runbook runbook, String workflowId, String service, String note, Object input) {
+    String workflowId = workflowId(runbook.id(), service);
     Optional<java.time.Duration> rto = s.config.rto(service);
     String type = runbook.workflowType();
     WorkflowStub stub =
