@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what drflow's tests and demo need from Debian's packages when it is missing:
-# PostgreSQL server binaries (initdb, pg_ctl, pg_dump, pg_restore), zstd, Maven.
+# PostgreSQL server binaries (initdb, pg_ctl, pg_dump, pg_restore), zstd, Maven, and for the
+# end-to-end tests Debian's chromium (the browser test; playwright-core never downloads one),
+# docker-compose (validates docker-compose.yml without an engine) and node/npm.
 set -euo pipefail
 need=()
 pg_bin_ok() {
@@ -10,6 +12,10 @@ pg_bin_ok() {
 pg_bin_ok || need+=(postgresql postgresql-contrib)
 command -v zstd >/dev/null 2>&1 || need+=(zstd)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing: ${need[*]}; install them (as root: apt-get install ${need[*]})" >&2

@@ -1,7 +1,7 @@
 package io.drflow.cli;
 
 import io.drflow.workflows.backup.BackupInput;
-import io.drflow.workflows.backup.BackupWorkflow;
+import io.drflow.workflows.model.Runbook;
 import io.temporal.client.WorkflowStub;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,9 +22,7 @@ final class BackupCommand extends ClientCommand {
   @Override
   int run(TemporalSession s) throws Exception {
     ServiceNames.check(service);
-    String id = Runs.workflowId("backup", service);
-    WorkflowStub stub =
-        Runs.start(s, BackupWorkflow.TYPE, id, "Backup of " + service, new BackupInput(service));
+    WorkflowStub stub = Runs.start(s, Runbook.BACKUP, service, null, new BackupInput(service));
     return RunOutput.finish(stub, await, json, out());
   }
 }

@@ -1,11 +1,10 @@
 package io.drflow.cli;
 
 import io.drflow.workflows.backup.BackupInput;
-import io.drflow.workflows.backup.BackupWorkflow;
 import io.drflow.workflows.drill.DrillInput;
-import io.drflow.workflows.drill.RestoreDrillWorkflow;
 import io.drflow.workflows.model.Bytes;
 import io.drflow.workflows.model.RunReport;
+import io.drflow.workflows.model.Runbook;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,7 +41,10 @@ final class DemoCommand implements Callable<Integer> {
       out.println("stack log: " + stack.log);
       out.println();
       out.println("== backup of " + service);
-      RunReport backup = follow(s, out, BackupWorkflow.TYPE, "backup", "Backup of ", new BackupInput(service));
+      RunReport backup =
+          new Watcher(out)
+              .follow(
+                  Runs.start(s, Runbook.BACKUP, service, null, new BackupInput(service)));
       if (!backup.passed()) {
         RunOutput.print(backup, json, out);
         return 1;
@@ -53,7 +55,9 @@ final class DemoCommand implements Callable<Integer> {
       out.println();
       out.println("== restore drill of " + service);
       RunReport drill =
-          follow(s, out, RestoreDrillWorkflow.TYPE, "drill", "Restore drill of ", DrillInput.of(service));
+          new Watcher(out)
+              .follow(
+                  Runs.start(s, Runbook.DRILL, service, null, DrillInput.of(service)));
       out.println();
       int code = RunOutput.print(drill, json, out);
       out.println(drill.passed() ? "demo: drill PASSED" : "demo: drill " + drill.status());
@@ -61,10 +65,4 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private RunReport follow(
-      TemporalSession s, PrintWriter out, String type, String runbook, String summary, Object input)
-      throws InterruptedException {
-    return new Watcher(out)
-        .follow(Runs.start(s, type, Runs.workflowId(runbook, service), summary + service, input));
-  }
 }

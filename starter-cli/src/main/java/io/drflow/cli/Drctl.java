@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
       WatchCommand.class,
       ReportCommand.class,
       BackupsCommand.class,
+      ScheduleCommand.class,
       DevCommand.class,
       DemoCommand.class
     })

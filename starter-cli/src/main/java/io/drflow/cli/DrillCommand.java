@@ -1,7 +1,7 @@
 package io.drflow.cli;
 
 import io.drflow.workflows.drill.DrillInput;
-import io.drflow.workflows.drill.RestoreDrillWorkflow;
+import io.drflow.workflows.model.Runbook;
 import io.temporal.client.WorkflowStub;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,13 +36,12 @@ final class DrillCommand extends ClientCommand {
     if (backup != null && backup.isBlank()) {
       throw new UserError("--backup needs a key or backup id");
     }
-    String id = Runs.workflowId("drill", service);
     WorkflowStub stub =
         Runs.start(
             s,
-            RestoreDrillWorkflow.TYPE,
-            id,
-            "Restore drill of " + service + (backup == null ? "" : " from " + backup),
+            Runbook.DRILL,
+            service,
+            backup == null ? null : "from " + backup,
             new DrillInput(service, backup, keepScratch));
     return RunOutput.finish(stub, await, json, out());
   }

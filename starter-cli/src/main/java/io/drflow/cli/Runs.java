@@ -2,6 +2,7 @@ package io.drflow.cli;
 
 import io.drflow.workflows.model.Progress;
 import io.drflow.workflows.model.RunReport;
+import io.drflow.workflows.model.Runbook;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowNotFoundException;
@@ -27,15 +28,24 @@ final class Runs {
     return runbook + "-" + service + "-" + ID_STAMP.format(Instant.now());
   }
 
+  /**
+   * Starts a runbook with its static summary and details (runbook, service, RTO) for the UI.
+   *
+   * @param note appended to the summary, e.g. which backup a drill restores
+   */
   static WorkflowStub start(
-      TemporalSession s, String type, String workflowId, String summary, Object input) {
+      TemporalSession s, Runbook runbook, String service, String note, Object input) {
+    String workflowId = workflowId(runbook.id(), service);
+    Optional<java.time.Duration> rto = s.config.rto(service);
+    String type = runbook.workflowType();
     WorkflowStub stub =
         s.client.newUntypedWorkflowStub(
             type,
             WorkflowOptions.newBuilder()
                 .setTaskQueue(s.config.taskQueue())
                 .setWorkflowId(workflowId)
-                .setStaticSummary(summary)
+                .setStaticSummary(RunSummary.summary(runbook, service, rto) + (note == null ? "" : " " + note))
+                .setStaticDetails(RunSummary.details(runbook, service, rto, "drctl"))
                 .build());
     WorkflowExecution exec = stub.start(input);
     return s.client.newUntypedWorkflowStub(exec.getWorkflowId(), Optional.of(exec.getRunId()), Optional.of(type));

@@ -2,6 +2,8 @@ package io.drflow.cli;
 
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.time.Duration;
@@ -12,11 +14,14 @@ final class TemporalSession implements AutoCloseable {
   final CliConfig config;
   final WorkflowServiceStubs service;
   final WorkflowClient client;
+  final ScheduleClient schedules;
 
-  private TemporalSession(CliConfig config, WorkflowServiceStubs service, WorkflowClient client) {
+  private TemporalSession(
+      CliConfig config, WorkflowServiceStubs service, WorkflowClient client, ScheduleClient schedules) {
     this.config = config;
     this.service = service;
     this.client = client;
+    this.schedules = schedules;
   }
 
   static TemporalSession open(CliConfig config) {
@@ -29,7 +34,10 @@ final class TemporalSession implements AutoCloseable {
     WorkflowClient client =
         WorkflowClient.newInstance(
             service, WorkflowClientOptions.newBuilder().setNamespace(config.namespace()).build());
-    return new TemporalSession(config, service, client);
+    ScheduleClient schedules =
+        ScheduleClient.newInstance(
+            service, ScheduleClientOptions.newBuilder().setNamespace(config.namespace()).build());
+    return new TemporalSession(config, service, client, schedules);
   }
 
   @Override

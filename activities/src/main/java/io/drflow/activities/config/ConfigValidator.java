@@ -96,6 +96,7 @@ final class ConfigValidator {
     if (r.daily() < 0 || r.weekly() < 0 || r.monthly() < 0 || r.yearly() < 0) {
       out.add(at + ".retention: counts must not be negative");
     }
+    out.addAll(svc.schedules().problems(at + ".schedules"));
     DrillConfig drill = svc.drill();
     if (drill != null) {
       if (drill.target() != null) {

@@ -1,5 +1,6 @@
 package io.drflow.activities.config;
 
+import io.drflow.workflows.schedule.ServiceSchedules;
 import java.time.Duration;
 import java.util.Map;
 
@@ -8,6 +9,8 @@ import java.util.Map;
  *
  * @param budgets runbook ("backup", "drill") to phase name to budget; unset phases get a share of
  *     the RTO (see {@link PhaseBudgets})
+ * @param schedules when backups and drills run on their own; {@code drctl schedule sync} turns
+ *     them into Temporal Schedules (the worker only validates them)
  */
 public record ServiceConfig(
     PostgresConfig postgres,
@@ -15,10 +18,23 @@ public record ServiceConfig(
     Duration rpo,
     Map<String, Map<String, Duration>> budgets,
     RetentionConfig retention,
-    DrillConfig drill) {
+    DrillConfig drill,
+    ServiceSchedules schedules) {
 
   public ServiceConfig {
     budgets = budgets == null ? Map.of() : budgets;
     retention = retention == null ? RetentionConfig.defaults() : retention;
+    schedules = schedules == null ? new ServiceSchedules(null, null) : schedules;
+  }
+
+  /** A service without schedules. */
+  public ServiceConfig(
+      PostgresConfig postgres,
+      Duration rto,
+      Duration rpo,
+      Map<String, Map<String, Duration>> budgets,
+      RetentionConfig retention,
+      DrillConfig drill) {
+    this(postgres, rto, rpo, budgets, retention, drill, null);
   }
 }

@@ -36,6 +36,7 @@ public final class EmbeddedTemporal implements AutoCloseable {
     this.uiPort = uiPort;
   }
 
+  /** The dev server with its UI on {@code port + 1000} (the CLI's own default), else in-memory. */
   public static EmbeddedTemporal start(String host, int port, Path stateDir) throws IOException {
     Optional<Path> binary = findBinary();
     if (binary.isEmpty()) {
@@ -43,13 +44,32 @@ public final class EmbeddedTemporal implements AutoCloseable {
       // true: do not skip time; a dev stack runs in real time.
       return new EmbeddedTemporal(null, TestServer.createPortBoundServer(port, true), port, null);
     }
-    int uiPort = port + 1000;
+    return startDevServer(binary.get(), host, port, port + 1000, stateDir);
+  }
+
+  /**
+   * The real dev server (Schedules, visibility, Web UI) with its state in {@code stateDir}'s
+   * SQLite file; fails when the binary is missing rather than falling back.
+   */
+  public static EmbeddedTemporal startDevServer(String host, int port, int uiPort, Path stateDir)
+      throws IOException {
+    Path binary =
+        findBinary()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the `temporal` CLI is not on PATH (scripts/setup-temporal.sh builds it)"));
+    return startDevServer(binary, host, port, uiPort, stateDir);
+  }
+
+  private static EmbeddedTemporal startDevServer(
+      Path binary, String host, int port, int uiPort, Path stateDir) throws IOException {
     Files.createDirectories(stateDir);
     Path logFile = stateDir.resolve("temporal.log");
     Process p =
         new ProcessBuilder(
                 List.of(
-                    binary.get().toString(), "server", "start-dev",
+                    binary.toString(), "server", "start-dev",
                     "--ip", host,
                     "--port", String.valueOf(port),
                     "--ui-port", String.valueOf(uiPort),

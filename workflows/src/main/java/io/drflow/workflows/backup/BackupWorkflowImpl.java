@@ -16,7 +16,6 @@ import io.drflow.workflows.model.ServicePlan;
 import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
-import io.drflow.workflows.runbook.Plans;
 import io.drflow.workflows.runbook.ScratchNames;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
@@ -58,8 +57,11 @@ public class BackupWorkflowImpl implements BackupWorkflow {
   public RunReport backup(BackupInput in) {
     startedAt = Workflow.currentTimeMillis();
     input = in;
+    if (in != null && in.problem() != null) {
+      throw Failures.invalidInput(in.problem());
+    }
     Failures.requireService(in == null ? null : in.service());
-    plan = Plans.resolve(catalog, in.service(), Runbook.BACKUP.id());
+    plan = Failures.asRunFailure(() -> catalog.plan(in.service(), Runbook.BACKUP.id()));
     phases = new PhaseRunner(Runbook.BACKUP, plan, startedAt);
     WorkflowInfo info = Workflow.getInfo();
     String backupId = ScratchNames.backupId(startedAt, info.getRunId());

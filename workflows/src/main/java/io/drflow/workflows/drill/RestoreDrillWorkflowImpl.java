@@ -19,7 +19,6 @@ import io.drflow.workflows.model.ServicePlan;
 import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
-import io.drflow.workflows.runbook.Plans;
 import io.drflow.workflows.runbook.ScratchNames;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ApplicationFailure;
@@ -71,8 +70,11 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
   public RunReport drill(DrillInput in) {
     startedAt = Workflow.currentTimeMillis();
     input = in;
+    if (in != null && in.problem() != null) {
+      throw Failures.invalidInput(in.problem());
+    }
     Failures.requireService(in == null ? null : in.service());
-    plan = Plans.resolve(catalog, in.service(), Runbook.DRILL.id());
+    plan = Failures.asRunFailure(() -> catalog.plan(in.service(), Runbook.DRILL.id()));
     phases = new PhaseRunner(Runbook.DRILL, plan, startedAt);
     WorkflowInfo info = Workflow.getInfo();
     scratchDatabase = ScratchNames.scratch(plan.service(), startedAt, info.getRunId());

@@ -5,6 +5,7 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.failure.TimeoutFailure;
+import io.temporal.workflow.Functions;
 
 /**
  * Failure types drflow's activities raise, and how they read in reports. Types listed here are
@@ -48,6 +49,23 @@ public final class Failures {
   public static void requireService(String service) {
     if (service == null || service.isBlank()) {
       throw invalidInput("input needs a service name, e.g. {\"service\":\"shop\"}");
+    }
+  }
+
+  /**
+   * Runs a step whose failure ends the run before anything was changed (planning), and fails the
+   * run with the activity's own ApplicationFailure type and message at the top, so the Temporal UI
+   * shows "UnknownService: unknown service 'x'" rather than "Activity task failed".
+   */
+  public static <T> T asRunFailure(Functions.Func<T> step) {
+    try {
+      return step.apply();
+    } catch (ActivityFailure e) {
+      if (e.getCause() instanceof ApplicationFailure af) {
+        throw ApplicationFailure.newNonRetryableFailureWithCause(
+            af.getOriginalMessage(), af.getType(), e);
+      }
+      throw e;
     }
   }
 
