@@ -41,6 +41,8 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
       ActivityStubs.stub(CatalogActivities.class, ActivityStubs.quick(), "Resolve service");
   private final RestoreActivities locator =
       ActivityStubs.stub(RestoreActivities.class, ActivityStubs.quick(), "Locate backup");
+  private final RestoreActivities hosts =
+      ActivityStubs.stub(RestoreActivities.class, ActivityStubs.quick(), "Pick the restore host");
   private final RestoreActivities validator =
       ActivityStubs.stub(
           RestoreActivities.class, ActivityStubs.longRunning(), "Validate restored database");
@@ -111,7 +113,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
     backup = phases.run("Locate", () -> Async.function(locator::locate, plan.service(), input.backup()));
     phases.clock().note("Locate", backup.key());
     for (int attempt = 1; ; attempt++) {
-      hostQueue = locator.hostTaskQueue();
+      hostQueue = hosts.hostTaskQueue();
       RestoreActivities host =
           ActivityStubs.stub(
               RestoreActivities.class,
