@@ -39,6 +39,13 @@ final class ConfigValidator {
     if (config.worker().restoreJobs() < 0) {
       out.add("worker.restoreJobs: must be 0 (one per core) or more");
     }
+    MetricsConfig m = config.metrics();
+    if (m.host().isBlank()) {
+      out.add("metrics.host: must not be empty (127.0.0.1 for this host only, 0.0.0.0 for all)");
+    }
+    if (m.port() < 0 || m.port() > 65535) {
+      out.add("metrics.port: must be between 0 (any free port) and 65535");
+    }
     config.services().forEach((name, svc) -> service(name, svc, out));
     return out;
   }

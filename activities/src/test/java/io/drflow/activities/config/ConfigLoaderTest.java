@@ -114,4 +114,24 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.parse(DOCUMENTED.replace("rpo: PT24H", "rpo: PT24H\n    retention: {keepLast: 0}"), "f"))
         .hasMessageContaining("retention.keepLast: must be at least 1");
   }
+
+  @Test
+  void metricsAreServedOnLoopbackByDefault() {
+    MetricsConfig m = ConfigLoader.parse(DOCUMENTED, "drflow.yaml").metrics();
+    assertThat(m.enabled()).isTrue();
+    assertThat(m.url()).isEqualTo("http://127.0.0.1:9464/metrics");
+  }
+
+  @Test
+  void metricsSectionIsStrictAndValidated() {
+    MetricsConfig m =
+        ConfigLoader.parse("metrics: {host: 0.0.0.0, port: 9100, enabled: true}", "f").metrics();
+    assertThat(m.url()).isEqualTo("http://0.0.0.0:9100/metrics");
+    assertThat(ConfigLoader.parse("metrics: {enabled: false}", "f").metrics().enabled()).isFalse();
+    assertThatThrownBy(() -> ConfigLoader.parse("metrics: {prot: 9100}", "f"))
+        .hasMessageContaining("metrics.prot: unknown key 'prot' (known: enabled, host, port)");
+    assertThatThrownBy(() -> ConfigLoader.parse("metrics: {port: 70000, host: ''}", "f"))
+        .hasMessageContaining("metrics.port: must be between 0 (any free port) and 65535")
+        .hasMessageContaining("metrics.host: must not be empty");
+  }
 }

@@ -7,6 +7,7 @@ import io.drflow.workflows.activities.BackupActivities.Published;
 import io.drflow.workflows.activities.BackupActivities.RetentionResult;
 import io.drflow.workflows.activities.BackupActivities.StageTiming;
 import io.drflow.workflows.activities.CatalogActivities;
+import io.drflow.workflows.activities.ReportActivities;
 import io.drflow.workflows.model.Bytes;
 import io.drflow.workflows.model.Check;
 import io.drflow.workflows.model.Progress;
@@ -25,8 +26,14 @@ import io.temporal.workflow.WorkflowInfo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
 
 public class BackupWorkflowImpl implements BackupWorkflow {
+
+  private static final Logger log = Workflow.getLogger(BackupWorkflowImpl.class);
+
+  /** Runs started before backups stored their report replay without the extra activity. */
+  static final String STORE_REPORT_CHANGE = "store-backup-report";
 
   static final List<String> STREAM_PHASES =
       List.of("Snapshot", "Dump", "Compress", "Checksum", "Upload");
@@ -42,6 +49,8 @@ public class BackupWorkflowImpl implements BackupWorkflow {
       ActivityStubs.stub(BackupActivities.class, ActivityStubs.quick(), "Publish manifest");
   private final BackupActivities retention =
       ActivityStubs.stub(BackupActivities.class, ActivityStubs.quick(), "Apply retention");
+  private final ReportActivities reports =
+      ActivityStubs.stub(ReportActivities.class, ActivityStubs.quick(), "Store backup report");
 
   private long startedAt;
   private Long endedAt;
@@ -93,11 +102,34 @@ public class BackupWorkflowImpl implements BackupWorkflow {
       status = "FAILED";
       error = Failures.describe(e);
       endedAt = Workflow.currentTimeMillis();
+      storeReport();
       throw ApplicationFailure.newNonRetryableFailure(
           "backup of " + plan.service() + " failed: " + error, Failures.BACKUP_FAILED, report());
     }
     endedAt = Workflow.currentTimeMillis();
+    storeReport();
     return report();
+  }
+
+  /**
+   * Every run leaves its report beside the backups, failed ones too; storing it is also what
+   * updates the worker's metrics. Not a phase: the backup is complete (or not) before it.
+   */
+  private void storeReport() {
+    if (Workflow.getVersion(STORE_REPORT_CHANGE, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return;
+    }
+    // Detached: a cancelled backup still leaves its report.
+    Workflow.newDetachedCancellationScope(
+            () -> {
+              try {
+                reports.store(report());
+              } catch (RuntimeException e) {
+                log.warn("could not store the backup report: {}", Failures.describe(e));
+              }
+            })
+        .run();
   }
 
   /**
