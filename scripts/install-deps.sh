@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what drflow's tests and demo need from Debian's packages when it is missing:
-# PostgreSQL server binaries (initdb, pg_ctl, pg_dump, pg_restore), zstd, Maven.
+# PostgreSQL server binaries (initdb, pg_ctl, pg_dump, pg_restore), zstd, Maven, promtool (to check
+# the alert rules) and Chromium (to check that HTML reports render).
 set -euo pipefail
 need=()
 pg_bin_ok() {
@@ -10,6 +11,8 @@ pg_bin_ok() {
 pg_bin_ok || need+=(postgresql postgresql-contrib)
 command -v zstd >/dev/null 2>&1 || need+=(zstd)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing: ${need[*]}; install them (as root: apt-get install ${need[*]})" >&2
@@ -18,8 +21,10 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq "${need[@]}" >/dev/null
+  # --no-install-recommends: promtool needs no web console, Chromium no extra fonts or drivers.
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-# Debian's postgresql package starts a cluster on 5432; drflow's tests bring their own clusters
+# Debian's prometheus package would start a server where systemd runs; drflow's tests only use
+# its promtool. Debian's postgresql package starts a cluster on 5432; drflow's tests bring their own clusters
 # on free ports and never use it.
 id postgres >/dev/null 2>&1 || { echo "the 'postgres' OS user is missing (it comes with Debian's postgresql package)" >&2; exit 1; }

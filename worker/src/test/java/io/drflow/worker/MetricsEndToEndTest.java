@@ -17,7 +17,14 @@ import io.drflow.workflows.model.RunReport;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -154,6 +161,10 @@ class MetricsEndToEndTest {
     assertThat(s.require("drflow_phase_last_duration_seconds", "service", "shop", "runbook", "drill", "phase", "Restore")).isEqualTo(restoreSeconds);
     assertThat(s.require("drflow_phase_budget_seconds", "service", "shop", "runbook", "drill", "phase", "Restore")).isEqualTo(810.0);
     assertThat(s.hasMetricStartingWith("jvm_memory_used_bytes")).isTrue();
+    assertThat(metricsTheAlertRulesUse())
+        .as("every drflow metric deploy/prometheus/alerts.yml uses is exported")
+        .isNotEmpty()
+        .allSatisfy(name -> assertThat(s.hasMetricStartingWith(name)).as(name).isTrue());
 
     // A worker started afterwards on the same bucket: nothing ran on it, yet it tells the same story.
     try (WorkerMetrics restarted = WorkerMetrics.start(new MetricsConfig(true, "127.0.0.1", 0));
@@ -168,6 +179,16 @@ class MetricsEndToEndTest {
       assertThat(r.value("drflow_backup_previous_dump_bytes", "service", "shop")).isPresent();
       assertThat(r.find("drflow_runs_total")).as("counters start again at a restart").isEmpty();
     }
+  }
+
+  static Set<String> metricsTheAlertRulesUse() throws IOException {
+    Path rules = Path.of(System.getProperty("drflow.alert.rules", "../deploy/prometheus/alerts.yml"));
+    Matcher m = Pattern.compile("drflow_[a-z_]+").matcher(Files.readString(rules));
+    Set<String> names = new TreeSet<>();
+    while (m.find()) {
+      names.add(m.group());
+    }
+    return names;
   }
 
   @Test
