@@ -195,6 +195,26 @@ class DrctlTest {
   }
 
   @Test
+  void reportHtmlWritesTheSelfContainedPageAndStillPrintsTheReport() throws Exception {
+    Run drill = drctl("drill", "broken", "--json");
+    String id = new ObjectMapper().readTree(drill.out()).get("workflowId").asText();
+    Path page = tmp.resolve("drill.html");
+
+    Run r = drctl("report", id, "--html", page.toString());
+
+    assertThat(r.exit()).as("the exit code still says the drill failed").isEqualTo(1);
+    assertThat(r.out()).contains("# RestoreDrillWorkflow of `broken`: FAILED");
+    assertThat(r.err()).contains("wrote " + page);
+    assertThat(Files.readString(page))
+        .startsWith("<!doctype html>")
+        .contains("Restore drill of <code>broken</code>")
+        .contains("<svg")
+        .contains("row counts")
+        .doesNotContain("<script");
+    assertThat(drctl("report", id, "--html", tmp.resolve("no/such/dir/x.html").toString()).exit()).isEqualTo(2);
+  }
+
+  @Test
   void waitPrintsPhaseBarsAndTheMarkdownReport() {
     Run r = drctl("drill", "shop", "--wait");
     assertThat(r.exit()).isZero();

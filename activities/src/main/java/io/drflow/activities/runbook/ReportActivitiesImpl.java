@@ -6,12 +6,14 @@ import io.drflow.activities.storage.ObjectStore;
 import io.drflow.workflows.activities.ReportActivities;
 import io.drflow.workflows.model.RunReport;
 import io.drflow.workflows.model.RunReportMarkdown;
+import io.drflow.workflows.report.RunReportHtml;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stores run reports as JSON (for tools) and Markdown (for people) beside the backups, and feeds
- * each final report to the metrics: this is the one place every finished run passes through.
+ * Stores run reports as JSON (for tools), Markdown (for a terminal) and self-contained HTML (for
+ * auditors) beside the backups, and feeds each final report to the metrics: this is the one place
+ * every finished run passes through.
  */
 public final class ReportActivitiesImpl implements ReportActivities {
 
@@ -38,6 +40,11 @@ public final class ReportActivitiesImpl implements ReportActivities {
                   layout.reportMarkdownKey(report.service(), report.workflowId()),
                   RunReportMarkdown.render(stored),
                   "text/markdown; charset=utf-8");
+              store.putText(
+                  layout.reportHtmlKey(report.service(), report.workflowId()),
+                  RunReportHtml.render(stored),
+                  "text/html; charset=utf-8");
+              // JSON last: it is what history and metrics read, so it appears with its companions.
               store.putJson(json, stored);
               return json;
             });
