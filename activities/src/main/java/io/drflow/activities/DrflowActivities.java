@@ -60,6 +60,8 @@ public final class DrflowActivities implements AutoCloseable {
     BackupLayout layout = BackupLayout.of(config.storage());
     PgConnections connections = new PgConnections(secrets);
     WorkDirs workDirs = new WorkDirs(Path.of(config.worker().workDir()));
+    // One cache of stored reports for history and metrics: each report is read once per worker.
+    StoredReports reports = new StoredReports(store, layout);
     RestoreActivitiesImpl restore =
         new RestoreActivitiesImpl(services, connections, store, layout, workDirs, hostQueue);
     List<Object> all =
@@ -67,10 +69,9 @@ public final class DrflowActivities implements AutoCloseable {
             new CatalogActivitiesImpl(services, secrets, connections, store, layout),
             new BackupActivitiesImpl(services, connections, store, layout),
             restore,
-            new ReportActivitiesImpl(store, layout, metrics));
+            new ReportActivitiesImpl(store, layout, services, reports, metrics));
     StoredStateRefresher metricsState =
-        new StoredStateRefresher(
-            config, new ManifestStore(store, layout), new StoredReports(store, layout), metrics);
+        new StoredStateRefresher(config, new ManifestStore(store, layout), reports, metrics);
     return new DrflowActivities(store, workDirs, all, restore, metricsState);
   }
 

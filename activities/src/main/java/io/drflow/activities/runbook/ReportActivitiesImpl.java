@@ -5,8 +5,11 @@ import io.drflow.activities.storage.BackupLayout;
 import io.drflow.activities.storage.ObjectStore;
 import io.drflow.workflows.activities.ReportActivities;
 import io.drflow.workflows.model.RunReport;
+import io.drflow.workflows.model.RunSummary;
+import io.drflow.workflows.model.Runbook;
 import io.drflow.workflows.model.RunReportMarkdown;
 import io.drflow.workflows.report.RunReportHtml;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,12 +24,31 @@ public final class ReportActivitiesImpl implements ReportActivities {
 
   private final ObjectStore store;
   private final BackupLayout layout;
+  private final ServiceRegistry services;
+  private final StoredReports stored;
   private final RunMetrics metrics;
 
-  public ReportActivitiesImpl(ObjectStore store, BackupLayout layout, RunMetrics metrics) {
+  public ReportActivitiesImpl(
+      ObjectStore store,
+      BackupLayout layout,
+      ServiceRegistry services,
+      StoredReports stored,
+      RunMetrics metrics) {
     this.store = store;
     this.layout = layout;
+    this.services = services;
+    this.stored = stored;
     this.metrics = metrics;
+  }
+
+  @Override
+  public List<RunSummary> listRuns(String service, String runbook, int limit) {
+    return ActivityErrors.translate(
+        () -> {
+          services.service(service);
+          String type = Runbook.byId(runbook).workflowType();
+          return stored.newest(service, s -> type.equals(s.runbook()), limit);
+        });
   }
 
   @Override
