@@ -5,6 +5,8 @@ import io.drflow.workflows.model.RunSummary;
 import io.drflow.workflows.model.Runbook;
 import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
 import java.util.List;
 
 public class RunHistoryWorkflowImpl implements RunHistoryWorkflow {
@@ -25,6 +27,14 @@ public class RunHistoryWorkflowImpl implements RunHistoryWorkflow {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw Failures.invalidInput("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
     }
-    return reports.listRuns(request.service(), runbook, limit);
+    try {
+      return reports.listRuns(request.service(), runbook, limit);
+    } catch (ActivityFailure e) {
+      // "unknown service 'x'" should be the run's failure, not a cause two levels down.
+      if (e.getCause() instanceof ApplicationFailure af && af.isNonRetryable()) {
+        throw ApplicationFailure.newNonRetryableFailureWithCause(af.getOriginalMessage(), af.getType(), e);
+      }
+      throw e;
+    }
   }
 }

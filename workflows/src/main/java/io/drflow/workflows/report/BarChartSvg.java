@@ -33,7 +33,8 @@ final class BarChartSvg {
 
     double step(double max) {
       if (this == SECONDS) {
-        return PhaseTimelineSvg.step(max * 2); // about four gridlines
+        // About four gridlines, on whole seconds: the labels have no fractions.
+        return Math.max(1, PhaseTimelineSvg.step(max * 2));
       }
       double unit = 1;
       while (max / unit >= 1024) {

@@ -54,6 +54,10 @@ public record DrillTrend(List<RunSummary> measured, int drills, int passed, Long
     return String.format(Locale.ROOT, "%+.0f%%", 100 * (to - from) / from);
   }
 
+  private static String percent(double pct) {
+    return pct > 0 && pct < 1 ? "<1%" : String.format(Locale.ROOT, "%.0f%%", pct);
+  }
+
   /** The achieved RTOs, oldest to newest, as a row of block characters. */
   public String sparkline() {
     if (measured.isEmpty()) {
@@ -98,7 +102,7 @@ public record DrillTrend(List<RunSummary> measured, int drills, int passed, Long
       s.append("; target ")
           .append(Durations.human(rtoTarget))
           .append(", slowest drill used ")
-          .append(String.format(Locale.ROOT, "%.0f%%", 100.0 * max / rtoTarget))
+          .append(percent(100.0 * max / rtoTarget))
           .append(" of it");
     }
     return s.append('.').toString();

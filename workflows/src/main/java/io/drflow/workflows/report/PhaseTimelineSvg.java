@@ -26,8 +26,9 @@ final class PhaseTimelineSvg {
   /** Two label rows above the plot: the RTO's, then the achieved RTO's, so they never collide. */
   private static final int TOP = 46;
   private static final int BOTTOM = 34;
-  private static final long[] STEPS = {
-    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400
+  private static final double[] STEPS = {
+    0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
+    86400
   };
 
   private PhaseTimelineSvg() {}
@@ -52,8 +53,9 @@ final class PhaseTimelineSvg {
         .append(esc(caption))
         .append("</title>\n");
     int axisY = TOP + bars.size() * ROW_H;
-    long step = step(domain);
-    for (long t = 0; t <= domain + 1e-9; t += step) {
+    double step = step(domain);
+    for (int i = 0; i * step <= domain + 1e-9; i++) {
+      double t = i * step;
       double x = LABEL_W + t * scale;
       svg.append(line(x, TOP - 4, x, axisY, "#e7ebf1", 1, null));
       svg.append(text(x, axisY + 16, tick(t), "middle", "#5b6576", 11, false));
@@ -122,7 +124,7 @@ final class PhaseTimelineSvg {
         end = Math.max(end, start + b.budget());
       }
     }
-    return Math.max(1, end * 1.04);
+    return Math.max(0.5, end * 1.04);
   }
 
   static double runEnd(List<Bar> bars) {
@@ -155,17 +157,20 @@ final class PhaseTimelineSvg {
     return status == null ? "" : status.toLowerCase();
   }
 
-  static long step(double domain) {
-    for (long s : STEPS) {
+  static double step(double domain) {
+    for (double s : STEPS) {
       if (domain / s <= 8) {
         return s;
       }
     }
-    return (long) Math.ceil(domain / 8 / 86400) * 86400;
+    return Math.ceil(domain / 8 / 86400) * 86400;
   }
 
-  private static String tick(long t) {
-    return t < 60 ? t + "s" : Durations.human(t);
+  private static String tick(double t) {
+    if (t != Math.rint(t)) {
+      return String.format(java.util.Locale.ROOT, "%.1fs", t);
+    }
+    return t < 60 ? (long) t + "s" : Durations.human((long) t);
   }
 
   private static String line(double x1, double y1, double x2, double y2, String stroke, int w, String dash) {

@@ -133,7 +133,10 @@ public final class RunHistoryHtml {
           .append("<td class=\"num\">").append(s.backupDumpBytes() > 0 ? esc(Bytes.human(s.backupDumpBytes())) : "").append("</td>")
           .append("<td class=\"num\">").append(rate == null ? "" : esc(Bytes.human(Math.round(rate))) + "/s").append("</td>")
           .append("<td class=\"num\">").append(s.checks() == 0 ? "" : (s.checks() - s.failedChecks()) + "/" + s.checks()).append("</td>")
-          .append("<td style=\"white-space:nowrap\"><code>").append(esc(s.workflowId())).append("</code></td></tr>\n");
+          // drctl's ids stay on one line; long ones (started from the UI, with a UUID) may break.
+          .append("<td style=\"")
+          .append(s.workflowId() != null && s.workflowId().length() > 32 ? "overflow-wrap:anywhere" : "white-space:nowrap")
+          .append("\"><code>").append(esc(s.workflowId())).append("</code></td></tr>\n");
     }
     html.append("</tbody>\n</table>\n</section>\n");
   }

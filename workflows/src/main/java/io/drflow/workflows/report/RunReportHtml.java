@@ -177,7 +177,7 @@ public final class RunReportHtml {
           .append("</h2>\n")
           // Achieved RTO is in whole seconds, rounded up: in a run this short it can fall after the end.
           .append(PhaseTimelineSvg.render(bars, null, achieved != null && achieved <= runEnd ? achieved : null, false,
-              Math.max(runEnd * 1.04, 1), "Timeline of the phases as they ran"));
+              runEnd * 1.04, "Timeline of the phases as they ran"));
     }
     html.append("</section>\n");
   }
