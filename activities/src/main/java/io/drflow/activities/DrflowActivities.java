@@ -7,6 +7,7 @@ import io.drflow.activities.metrics.StoredStateRefresher;
 import io.drflow.activities.postgres.PgConnections;
 import io.drflow.activities.runbook.BackupActivitiesImpl;
 import io.drflow.activities.runbook.CatalogActivitiesImpl;
+import io.drflow.activities.runbook.NotifyActivitiesImpl;
 import io.drflow.activities.runbook.ReportActivitiesImpl;
 import io.drflow.activities.runbook.RestoreActivitiesImpl;
 import io.drflow.activities.runbook.ServiceRegistry;
@@ -69,7 +70,8 @@ public final class DrflowActivities implements AutoCloseable {
             new CatalogActivitiesImpl(services, secrets, connections, store, layout),
             new BackupActivitiesImpl(services, connections, store, layout),
             restore,
-            new ReportActivitiesImpl(store, layout, services, reports, metrics));
+            new ReportActivitiesImpl(store, layout, services, reports, metrics),
+            new NotifyActivitiesImpl(services, secrets));
     StoredStateRefresher metricsState =
         new StoredStateRefresher(config, new ManifestStore(store, layout), reports, metrics);
     return new DrflowActivities(store, workDirs, all, restore, metricsState);

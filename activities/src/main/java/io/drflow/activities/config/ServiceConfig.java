@@ -8,6 +8,7 @@ import java.util.Map;
  *
  * @param budgets runbook ("backup", "drill") to phase name to budget; unset phases get a share of
  *     the RTO (see {@link PhaseBudgets})
+ * @param notifications where run events go besides the log
  */
 public record ServiceConfig(
     PostgresConfig postgres,
@@ -15,10 +16,26 @@ public record ServiceConfig(
     Duration rpo,
     Map<String, Map<String, Duration>> budgets,
     RetentionConfig retention,
-    DrillConfig drill) {
+    DrillConfig drill,
+    NotifyConfig notifications) {
 
   public ServiceConfig {
     budgets = budgets == null ? Map.of() : budgets;
     retention = retention == null ? RetentionConfig.defaults() : retention;
+  }
+
+  /** A service that notifies nobody but the worker's log. */
+  public ServiceConfig(
+      PostgresConfig postgres,
+      Duration rto,
+      Duration rpo,
+      Map<String, Map<String, Duration>> budgets,
+      RetentionConfig retention,
+      DrillConfig drill) {
+    this(postgres, rto, rpo, budgets, retention, drill, null);
+  }
+
+  public ServiceConfig withNotifications(NotifyConfig replacement) {
+    return new ServiceConfig(postgres, rto, rpo, budgets, retention, drill, replacement);
   }
 }

@@ -18,6 +18,7 @@ import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
 import io.drflow.workflows.runbook.Plans;
+import io.drflow.workflows.runbook.RunNotifier;
 import io.drflow.workflows.runbook.ScratchNames;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
@@ -62,14 +63,18 @@ public class BackupWorkflowImpl implements BackupWorkflow {
   private final List<Check> checks = new ArrayList<>();
   private String status = "RUNNING";
   private String error;
+  private RunNotifier notifier;
+  private String storedReportKey;
 
   @Override
   public RunReport backup(BackupInput in) {
     startedAt = Workflow.currentTimeMillis();
     input = in;
     Failures.requireService(in == null ? null : in.service());
+    notifier = new RunNotifier(Runbook.BACKUP);
     plan = Plans.resolve(catalog, in.service(), Runbook.BACKUP.id());
     phases = new PhaseRunner(Runbook.BACKUP, plan, startedAt);
+    notifier.started(plan, phases);
     WorkflowInfo info = Workflow.getInfo();
     String backupId = ScratchNames.backupId(startedAt, info.getRunId());
     try {
@@ -102,13 +107,24 @@ public class BackupWorkflowImpl implements BackupWorkflow {
       status = "FAILED";
       error = Failures.describe(e);
       endedAt = Workflow.currentTimeMillis();
-      storeReport();
+      finish();
       throw ApplicationFailure.newNonRetryableFailure(
           "backup of " + plan.service() + " failed: " + error, Failures.BACKUP_FAILED, report());
     }
     endedAt = Workflow.currentTimeMillis();
-    storeReport();
+    finish();
     return report();
+  }
+
+  /** Detached: a cancelled backup still leaves its report and tells people how it ended. */
+  private void finish() {
+    Workflow.newDetachedCancellationScope(
+            () -> {
+              storeReport();
+              RunReport r = report();
+              notifier.finished(storedReportKey == null ? r : r.withReportKey(storedReportKey));
+            })
+        .run();
   }
 
   /**
@@ -120,16 +136,11 @@ public class BackupWorkflowImpl implements BackupWorkflow {
         == Workflow.DEFAULT_VERSION) {
       return;
     }
-    // Detached: a cancelled backup still leaves its report.
-    Workflow.newDetachedCancellationScope(
-            () -> {
-              try {
-                reports.store(report());
-              } catch (RuntimeException e) {
-                log.warn("could not store the backup report: {}", Failures.describe(e));
-              }
-            })
-        .run();
+    try {
+      storedReportKey = reports.store(report());
+    } catch (RuntimeException e) {
+      log.warn("could not store the backup report: {}", Failures.describe(e));
+    }
   }
 
   /**

@@ -20,6 +20,7 @@ import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
 import io.drflow.workflows.runbook.Plans;
+import io.drflow.workflows.runbook.RunNotifier;
 import io.drflow.workflows.runbook.ScratchNames;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ApplicationFailure;
@@ -66,14 +67,17 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
   private String status = "RUNNING";
   private String error;
   private String reportKey;
+  private RunNotifier notifier;
 
   @Override
   public RunReport drill(DrillInput in) {
     startedAt = Workflow.currentTimeMillis();
     input = in;
     Failures.requireService(in == null ? null : in.service());
+    notifier = new RunNotifier(Runbook.DRILL);
     plan = Plans.resolve(catalog, in.service(), Runbook.DRILL.id());
     phases = new PhaseRunner(Runbook.DRILL, plan, startedAt);
+    notifier.started(plan, phases);
     WorkflowInfo info = Workflow.getInfo();
     scratchDatabase = ScratchNames.scratch(plan.service(), startedAt, info.getRunId());
     CanceledFailure cancelled = null;
@@ -149,6 +153,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
                     new ValidateRequest(plan.service(), backup.manifestKey(), "drill", scratchDatabase)));
     checks.addAll(result.checks());
     validatedAt = Workflow.currentTimeMillis();
+    notifier.stopWatchingRto();
   }
 
   /**
@@ -204,6 +209,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
     } catch (RuntimeException e) {
       log.warn("could not store the drill report: {}", Failures.describe(e));
     }
+    notifier.finished(report());
   }
 
   private String failedCheckNames() {

@@ -9,6 +9,7 @@ import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
@@ -21,6 +22,7 @@ import io.drflow.workflows.activities.BackupActivities.Published;
 import io.drflow.workflows.activities.BackupActivities.RetentionResult;
 import io.drflow.workflows.activities.BackupActivities.StageTiming;
 import io.drflow.workflows.activities.CatalogActivities;
+import io.drflow.workflows.activities.NotifyActivities;
 import io.drflow.workflows.activities.ReportActivities;
 import io.drflow.workflows.model.Phase;
 import io.drflow.workflows.model.PhaseStatus;
@@ -57,6 +59,8 @@ class BackupWorkflowTest {
       mock(BackupActivities.class, withSettings().withoutAnnotations());
   private final ReportActivities reports =
       mock(ReportActivities.class, withSettings().withoutAnnotations());
+  private final NotifyActivities notify =
+      mock(NotifyActivities.class, withSettings().withoutAnnotations());
   private TestWorkflowEnvironment env;
   private Worker worker;
 
@@ -64,7 +68,8 @@ class BackupWorkflowTest {
   void setUp(TestWorkflowEnvironment env, Worker worker) {
     this.env = env;
     this.worker = worker;
-    worker.registerActivitiesImplementations(catalog, backups, reports);
+    worker.registerActivitiesImplementations(catalog, backups, reports, notify);
+    when(notify.notify(any())).thenReturn(new NotifyActivities.Delivery(false, "no webhook configured"));
     when(reports.store(any())).thenAnswer(inv -> "drflow/shop/reports/" + ((RunReport) inv.getArgument(0)).workflowId() + ".json");
     when(catalog.plan("shop", "backup")).thenReturn(Fixtures.plan(Runbook.BACKUP, Fixtures.HOUR));
   }
@@ -139,6 +144,13 @@ class BackupWorkflowTest {
     assertThat(stored.getValue().status()).isEqualTo("COMPLETED");
     assertThat(stored.getValue().endedAt()).isEqualTo(returned.endedAt()).isNotNull();
     assertThat(stored.getValue().phases()).isEqualTo(returned.phases());
+    ArgumentCaptor<NotifyActivities.Notification> sent = ArgumentCaptor.forClass(NotifyActivities.Notification.class);
+    verify(notify, times(2)).notify(sent.capture());
+    assertThat(sent.getAllValues()).extracting(NotifyActivities.Notification::event).containsExactly("started", "completed");
+    assertThat(sent.getValue().reportKey())
+        .as("the stored report, not the manifest")
+        .isEqualTo("drflow/shop/reports/" + returned.workflowId() + ".json");
+    assertThat(sent.getValue().message()).isEqualTo("Backup of shop completed: 3.9 KiB dumped, 1000 B stored, 2/2 checks passed");
   }
 
   @Test
