@@ -28,7 +28,7 @@ final class HeadlessChromium {
   static Path binary() {
     Optional<Path> found = find();
     if (found.isEmpty()) {
-      String why = "no chromium on PATH (Debian: apt-get install chromium; or set DRFLOW_CHROMIUM)";
+      String why = "no chromium on PATH (Debian: apt-get install chromium; or set CHROMIUM_PATH)";
       if (System.getenv("DRFLOW_REQUIRE_CHROMIUM") != null) {
         throw new AssertionError(why + ", and DRFLOW_REQUIRE_CHROMIUM is set");
       }
@@ -38,9 +38,11 @@ final class HeadlessChromium {
   }
 
   private static Optional<Path> find() {
-    String explicit = System.getenv("DRFLOW_CHROMIUM");
-    if (explicit != null && Files.isExecutable(Path.of(explicit))) {
-      return Optional.of(Path.of(explicit));
+    for (String env : List.of("DRFLOW_CHROMIUM", "CHROMIUM_PATH")) {
+      String explicit = System.getenv(env);
+      if (explicit != null && Files.isExecutable(Path.of(explicit))) {
+        return Optional.of(Path.of(explicit));
+      }
     }
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
