@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what drflow's tests and demo need from Debian's packages when it is missing:
-# PostgreSQL server binaries (initdb, pg_ctl, pg_dump, pg_restore), zstd, Maven, and for the
-# end-to-end tests Debian's chromium (the browser test; playwright-core never downloads one),
-# docker-compose (validates docker-compose.yml without an engine) and node/npm.
+# PostgreSQL server binaries (initdb, pg_ctl, pg_dump, pg_restore), zstd, Maven, promtool (to check
+# the alert rules), Debian's chromium (the Web UI browser test and the HTML report rendering check;
+# playwright-core never downloads a browser), docker-compose (validates docker-compose.yml without
+# an engine) and node/npm.
 set -euo pipefail
 need=()
 pg_bin_ok() {
@@ -16,6 +17,7 @@ command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing: ${need[*]}; install them (as root: apt-get install ${need[*]})" >&2
@@ -24,8 +26,10 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq "${need[@]}" >/dev/null
+  # --no-install-recommends: promtool needs no web console, Chromium no extra fonts or drivers.
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-# Debian's postgresql package starts a cluster on 5432; drflow's tests bring their own clusters
+# Debian's prometheus package would start a server where systemd runs; drflow's tests only use
+# its promtool. Debian's postgresql package starts a cluster on 5432; drflow's tests bring their own clusters
 # on free ports and never use it.
 id postgres >/dev/null 2>&1 || { echo "the 'postgres' OS user is missing (it comes with Debian's postgresql package)" >&2; exit 1; }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every drflow test on a fresh machine: installs what is missing, builds the Temporal CLI
-# when needed, then `mvn verify` (unit tests, then the end-to-end suite (worker *IT tests) against the real
-# Temporal dev server, PostgreSQL, S3Proxy and the Web UI in a headless browser), then checks the
-# docker-compose stack as far as is possible without a Docker engine.
+# when needed, checks the alert rules with promtool, then `mvn verify` (unit tests, then the
+# end-to-end suite (worker *IT tests) against the real Temporal dev server, PostgreSQL, S3Proxy and
+# the Web UI in a headless browser, and real reports rendered in headless Chromium), then checks
+# the docker-compose stack as far as is possible without a Docker engine.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 started=$(date +%s)
@@ -17,6 +18,9 @@ echo "chromium: $("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null | 
 # The browser test's one npm package, exactly as locked; no browser download (it uses chromium).
 (cd worker/src/test/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 mkdir -p test-artifacts
+"$here/scripts/check-alerts.sh"
+# The report-rendering tests skip without Chromium on a developer's machine; here they must run.
+export DRFLOW_REQUIRE_CHROMIUM=1
 mvn -B -ntp verify "$@"
 scripts/check-image-context.sh
 echo "scripts/test.sh: all passed in $(( $(date +%s) - started ))s"

@@ -2,14 +2,19 @@ package io.drflow.activities;
 
 import io.drflow.activities.config.DrflowConfig;
 import io.drflow.activities.config.Secrets;
+import io.drflow.activities.metrics.RunMetrics;
+import io.drflow.activities.metrics.StoredStateRefresher;
 import io.drflow.activities.postgres.PgConnections;
 import io.drflow.activities.runbook.BackupActivitiesImpl;
 import io.drflow.activities.runbook.CatalogActivitiesImpl;
+import io.drflow.activities.runbook.NotifyActivitiesImpl;
 import io.drflow.activities.runbook.ReportActivitiesImpl;
 import io.drflow.activities.runbook.RestoreActivitiesImpl;
 import io.drflow.activities.runbook.ServiceRegistry;
+import io.drflow.activities.runbook.StoredReports;
 import io.drflow.activities.runbook.WorkDirs;
 import io.drflow.activities.storage.BackupLayout;
+import io.drflow.activities.storage.ManifestStore;
 import io.drflow.activities.storage.ObjectStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,24 +30,39 @@ public final class DrflowActivities implements AutoCloseable {
   private final WorkDirs workDirs;
   private final List<Object> all;
   private final RestoreActivitiesImpl restore;
+  private final StoredStateRefresher metricsState;
 
-  private DrflowActivities(ObjectStore store, WorkDirs workDirs, List<Object> all, RestoreActivitiesImpl restore) {
+  private DrflowActivities(
+      ObjectStore store,
+      WorkDirs workDirs,
+      List<Object> all,
+      RestoreActivitiesImpl restore,
+      StoredStateRefresher metricsState) {
     this.store = store;
     this.workDirs = workDirs;
     this.all = all;
     this.restore = restore;
+    this.metricsState = metricsState;
+  }
+
+  /** Activities whose runs are not measured (metrics disabled). */
+  public static DrflowActivities create(DrflowConfig config, Secrets secrets, String hostQueue) {
+    return create(config, secrets, hostQueue, RunMetrics.disabled());
   }
 
   /**
    * @param hostQueue the task queue only this worker's host serves; the restore activities hand
    *     it to workflows so download and restore run where the file is
    */
-  public static DrflowActivities create(DrflowConfig config, Secrets secrets, String hostQueue) {
+  public static DrflowActivities create(
+      DrflowConfig config, Secrets secrets, String hostQueue, RunMetrics metrics) {
     ServiceRegistry services = new ServiceRegistry(config);
     ObjectStore store = ObjectStore.open(config.storage(), secrets, config.backup());
     BackupLayout layout = BackupLayout.of(config.storage());
     PgConnections connections = new PgConnections(secrets);
     WorkDirs workDirs = new WorkDirs(Path.of(config.worker().workDir()));
+    // One cache of stored reports for history and metrics: each report is read once per worker.
+    StoredReports reports = new StoredReports(store, layout);
     RestoreActivitiesImpl restore =
         new RestoreActivitiesImpl(services, connections, store, layout, workDirs, hostQueue);
     List<Object> all =
@@ -50,8 +70,11 @@ public final class DrflowActivities implements AutoCloseable {
             new CatalogActivitiesImpl(services, secrets, connections, store, layout),
             new BackupActivitiesImpl(services, connections, store, layout),
             restore,
-            new ReportActivitiesImpl(store, layout));
-    return new DrflowActivities(store, workDirs, all, restore);
+            new ReportActivitiesImpl(store, layout, services, reports, metrics),
+            new NotifyActivitiesImpl(services, secrets));
+    StoredStateRefresher metricsState =
+        new StoredStateRefresher(config, new ManifestStore(store, layout), reports, metrics);
+    return new DrflowActivities(store, workDirs, all, restore, metricsState);
   }
 
   /** For the shared task queue. */
@@ -69,8 +92,22 @@ public final class DrflowActivities implements AutoCloseable {
     return workDirs.sweep(Duration.ofHours(6));
   }
 
+  /**
+   * Sets the metrics from the bucket now (in the background) and every {@code every} after: a
+   * restarted worker reports the last backup and drill, not nothing.
+   */
+  public void startMetricsRefresh(Duration every) {
+    metricsState.start(every);
+  }
+
+  /** Reads the bucket's state into the metrics now; returns how many services failed. */
+  public int refreshMetricsNow() {
+    return metricsState.refreshNow();
+  }
+
   @Override
   public void close() {
+    metricsState.close();
     store.close();
   }
 }

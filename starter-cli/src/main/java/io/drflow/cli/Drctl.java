@@ -18,6 +18,7 @@ import picocli.CommandLine.ScopeType;
       StatusCommand.class,
       WatchCommand.class,
       ReportCommand.class,
+      HistoryCommand.class,
       BackupsCommand.class,
       ScheduleCommand.class,
       DevCommand.class,

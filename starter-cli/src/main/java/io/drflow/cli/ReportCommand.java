@@ -1,7 +1,9 @@
 package io.drflow.cli;
 
 import io.drflow.workflows.model.RunReport;
+import io.drflow.workflows.report.RunReportHtml;
 import io.temporal.client.WorkflowStub;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -15,11 +17,21 @@ final class ReportCommand extends ClientCommand {
   @Option(names = "--json", description = "print JSON instead of Markdown")
   boolean json;
 
+  @Option(
+      names = "--html",
+      paramLabel = "FILE",
+      description = "also write the report as a self-contained HTML page (timeline chart, checks, backup, approvals)")
+  Path html;
+
   @Override
   int run(TemporalSession s) {
     WorkflowStub stub = Runs.existing(s, runId);
     RunReport report =
         Runs.query(stub, "report", RunReport.class).orElseGet(() -> Runs.awaitReport(stub));
+    if (html != null) {
+      HtmlFiles.write(html, RunReportHtml.render(report));
+      err().println("wrote " + html);
+    }
     return RunOutput.print(report, json, out());
   }
 }

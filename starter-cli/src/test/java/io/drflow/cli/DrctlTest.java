@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drflow.workflows.catalog.RunHistoryWorkflow;
 import io.drflow.workflows.drill.DrillInput;
 import io.drflow.workflows.drill.RestoreDrillWorkflow;
 import io.drflow.workflows.model.Check;
@@ -13,6 +14,7 @@ import io.drflow.workflows.model.PhaseStatus;
 import io.drflow.workflows.model.Progress;
 import io.drflow.workflows.model.RtoStatus;
 import io.drflow.workflows.model.RunReport;
+import io.drflow.workflows.model.RunSummary;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.failure.ApplicationFailure;
@@ -93,6 +95,29 @@ class DrctlTest {
     }
   }
 
+  /** Three drills of "shop" (one failed before restoring), none of "empty", and no service "nope". */
+  public static class StandInHistory implements RunHistoryWorkflow {
+    @Override
+    public List<RunSummary> history(Request request) {
+      if (request.service().equals("nope")) {
+        throw ApplicationFailure.newNonRetryableFailure("unknown service 'nope'; configured: shop", "UnknownService");
+      }
+      if (request.service().equals("empty")) {
+        return List.of();
+      }
+      return List.of(
+          summary("drill-shop-3", "PASSED", "2026-11-03T02:00:00Z", 75L, 3_000_000),
+          summary("drill-shop-2", "FAILED", "2026-11-02T02:00:00Z", null, 2_600_000),
+          summary("drill-shop-1", "PASSED", "2026-11-01T02:00:00Z", 60L, 2_400_000));
+    }
+
+    static RunSummary summary(String id, String status, String started, Long rto, long bytes) {
+      return new RunSummary(id, "r-" + id, "RestoreDrillWorkflow", status, "shop", started, started, "k", started, bytes / 4, bytes,
+          rto == null ? Objective.pending(1800) : new Objective(1800, rto, true), new Objective(86400, 7200L, true),
+          6, status.equals("FAILED") ? 1 : 0, java.util.Map.of(), null);
+    }
+  }
+
   @BeforeAll
   static void startServer() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
@@ -103,7 +128,7 @@ class DrctlTest {
         WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
     WorkflowClient client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().build());
     factory = WorkerFactory.newInstance(client);
-    factory.newWorker("drflow-cli-test").registerWorkflowImplementationTypes(StandInDrill.class);
+    factory.newWorker("drflow-cli-test").registerWorkflowImplementationTypes(StandInDrill.class, StandInHistory.class);
     factory.start();
   }
 
@@ -192,6 +217,58 @@ class DrctlTest {
     assertThat(new ObjectMapper().readTree(report.out())).isEqualTo(new ObjectMapper().readTree(drill.out()));
     Run md = drctl("report", id);
     assertThat(md.out()).contains("# RestoreDrillWorkflow of `shop`: PASSED").contains("| row counts | pass |");
+  }
+
+  @Test
+  void reportHtmlWritesTheSelfContainedPageAndStillPrintsTheReport() throws Exception {
+    Run drill = drctl("drill", "broken", "--json");
+    String id = new ObjectMapper().readTree(drill.out()).get("workflowId").asText();
+    Path page = tmp.resolve("drill.html");
+
+    Run r = drctl("report", id, "--html", page.toString());
+
+    assertThat(r.exit()).as("the exit code still says the drill failed").isEqualTo(1);
+    assertThat(r.out()).contains("# RestoreDrillWorkflow of `broken`: FAILED");
+    assertThat(r.err()).contains("wrote " + page);
+    assertThat(Files.readString(page))
+        .startsWith("<!doctype html>")
+        .contains("Restore drill of <code>broken</code>")
+        .contains("<svg")
+        .contains("row counts")
+        .doesNotContain("<script");
+    assertThat(drctl("report", id, "--html", tmp.resolve("no/such/dir/x.html").toString()).exit()).isEqualTo(2);
+  }
+
+  @Test
+  void historyPrintsEachDrillWithItsRtoChangeAndTheTrend() throws Exception {
+    Run r = drctl("history", "shop", "--limit", "3");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    String[] lines = r.out().split("\n");
+    assertThat(lines[0]).startsWith("STARTED (UTC)").contains("RTO").contains("Δ RTO").contains("RPO").contains("DATA");
+    assertThat(lines[1]).startsWith("2026-11-03 02:00:00").contains("PASSED").contains("1m 15s").contains("+25%").contains("2h 00m").contains("drill-shop-3");
+    assertThat(lines[2]).contains("FAILED").contains(" - ").contains("5/6");
+    assertThat(lines[3]).contains("1m 00s").doesNotContain("%");
+    assertThat(r.out())
+        .contains("▁█  RTO 1m 00s → 1m 15s (+25% over 2 drills); target 30m 00s, slowest drill used 4% of it.")
+        .contains("Data 2.3 MiB → 2.9 MiB (+25%)");
+
+    JsonNode json = new ObjectMapper().readTree(drctl("history", "shop", "--json").out());
+    assertThat(json).hasSize(3);
+    assertThat(json.get(0).get("rto").get("achievedSeconds").asLong()).isEqualTo(75);
+
+    Path page = tmp.resolve("history.html");
+    assertThat(drctl("history", "shop", "--html", page.toString()).exit()).isZero();
+    assertThat(Files.readString(page)).contains("Drill history of <code>shop</code>").contains("<svg").doesNotContain("<script");
+  }
+
+  @Test
+  void historyOfAnUnknownOrEmptyServiceSaysSo() {
+    assertThat(drctl("history", "empty").out()).contains("no stored drill reports of empty");
+    Run r = drctl("history", "nope");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("unknown service 'nope'");
+    assertThat(drctl("history", "shop", "--limit", "0").exit()).isEqualTo(2);
   }
 
   @Test

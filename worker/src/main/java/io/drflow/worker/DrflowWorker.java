@@ -31,34 +31,56 @@ public final class DrflowWorker implements AutoCloseable {
   private final DrflowActivities activities;
   private final Duration grace;
   private final String hostQueue;
+  private final WorkerMetrics metrics;
   private volatile boolean closed;
+
+  /** How often the metrics are re-read from the bucket, to include other workers' runs. */
+  static final Duration METRICS_REFRESH = Duration.ofMinutes(5);
 
   private DrflowWorker(
       WorkflowServiceStubs service,
       WorkerFactory factory,
       DrflowActivities activities,
       Duration grace,
-      String hostQueue) {
+      String hostQueue,
+      WorkerMetrics metrics) {
     this.service = service;
     this.factory = factory;
     this.activities = activities;
     this.grace = grace;
     this.hostQueue = hostQueue;
+    this.metrics = metrics;
   }
 
   public static DrflowWorker start(DrflowConfig config, Secrets secrets) {
+    WorkerMetrics metrics = WorkerMetrics.start(config.metrics());
+    try {
+      return start(config, secrets, metrics);
+    } catch (RuntimeException e) {
+      metrics.close();
+      throw e;
+    }
+  }
+
+  private static DrflowWorker start(DrflowConfig config, Secrets secrets, WorkerMetrics metrics) {
     TemporalConfig t = config.temporal();
     WorkflowServiceStubs service =
         WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget(t.target()).build());
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(t.target())
+                .setMetricsScope(metrics.temporalScope())
+                .build());
     WorkflowClient client =
         WorkflowClient.newInstance(
             service, WorkflowClientOptions.newBuilder().setNamespace(t.namespace()).build());
     WorkerFactory factory =
         WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder().build());
     String hostQueue = HostQueue.name(t.taskQueue(), config.worker().hostId());
-    DrflowActivities activities = DrflowActivities.create(config, secrets, hostQueue);
+    DrflowActivities activities = DrflowActivities.create(config, secrets, hostQueue, metrics.runs());
     activities.sweepStaleWorkFiles();
+    if (metrics.enabled()) {
+      activities.startMetricsRefresh(METRICS_REFRESH);
+    }
 
     register(factory, config, activities, hostQueue);
     factory.start();
@@ -68,12 +90,16 @@ public final class DrflowWorker implements AutoCloseable {
         hostQueue,
         t.target(),
         t.namespace());
+    if (metrics.enabled()) {
+      log.info("metrics: {}", metrics.url());
+    }
     return new DrflowWorker(
         service,
         factory,
         activities,
         Duration.ofSeconds(config.worker().shutdownGraceSeconds()),
-        hostQueue);
+        hostQueue,
+        metrics);
   }
 
   /**
@@ -97,6 +123,11 @@ public final class DrflowWorker implements AutoCloseable {
     return hostQueue;
   }
 
+  /** The bound metrics endpoint, or null when metrics are disabled. */
+  public String metricsUrl() {
+    return metrics.url();
+  }
+
   /**
    * Stops polling, lets in-flight activities finish (or heartbeat out) within the grace period,
    * then interrupts what is left; Temporal retries those elsewhere.
@@ -116,6 +147,7 @@ public final class DrflowWorker implements AutoCloseable {
     }
     activities.close();
     service.shutdown();
+    metrics.close();
     log.info("drflow worker stopped");
   }
 }

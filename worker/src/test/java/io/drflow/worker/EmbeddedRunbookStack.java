@@ -46,6 +46,13 @@ final class EmbeddedRunbookStack implements AutoCloseable {
 
   EmbeddedRunbookStack(Map<String, ServiceConfig> services, Map<String, String> extraSecrets)
       throws Exception {
+    this(services, extraSecrets, WorkerMetrics.disabled());
+  }
+
+  /** With {@code metrics}: the SDK's and drflow's metrics go to its registry, as in the worker. */
+  EmbeddedRunbookStack(
+      Map<String, ServiceConfig> services, Map<String, String> extraSecrets, WorkerMetrics metrics)
+      throws Exception {
     dir = Files.createTempDirectory("drflow-e2e");
     s3 = S3ProxyServer.start(dir.resolve("s3"), 0, "e2e", S3_SECRET);
     Map<String, String> env0 = new HashMap<>(extraSecrets);
@@ -63,8 +70,11 @@ final class EmbeddedRunbookStack implements AutoCloseable {
             services);
     env =
         TestWorkflowEnvironment.newInstance(
-            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
-    activities = DrflowActivities.create(config, secrets, "drflow-e2e@e2e-host");
+            TestEnvironmentOptions.newBuilder()
+                .setUseTimeskipping(false)
+                .setMetricsScope(metrics.temporalScope())
+                .build());
+    activities = DrflowActivities.create(config, secrets, "drflow-e2e@e2e-host", metrics.runs());
     DrflowWorker.register(env.getWorkerFactory(), config, activities, "drflow-e2e@e2e-host");
     env.start();
     store = ObjectStore.open(config.storage(), secrets, 4);

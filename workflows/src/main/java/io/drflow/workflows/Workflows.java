@@ -2,13 +2,17 @@ package io.drflow.workflows;
 
 import io.drflow.workflows.backup.BackupWorkflowImpl;
 import io.drflow.workflows.catalog.ListBackupsWorkflowImpl;
+import io.drflow.workflows.catalog.RunHistoryWorkflowImpl;
 import io.drflow.workflows.drill.RestoreDrillWorkflowImpl;
 
 /** Every workflow implementation a drflow worker registers. */
 public final class Workflows {
 
   public static final Class<?>[] IMPLEMENTATIONS = {
-    BackupWorkflowImpl.class, RestoreDrillWorkflowImpl.class, ListBackupsWorkflowImpl.class
+    BackupWorkflowImpl.class,
+    RestoreDrillWorkflowImpl.class,
+    ListBackupsWorkflowImpl.class,
+    RunHistoryWorkflowImpl.class
   };
 
   private Workflows() {}

@@ -39,6 +39,13 @@ final class ConfigValidator {
     if (config.worker().restoreJobs() < 0) {
       out.add("worker.restoreJobs: must be 0 (one per core) or more");
     }
+    MetricsConfig m = config.metrics();
+    if (m.host().isBlank()) {
+      out.add("metrics.host: must not be empty (127.0.0.1 for this host only, 0.0.0.0 for all)");
+    }
+    if (m.port() < 0 || m.port() > 65535) {
+      out.add("metrics.port: must be between 0 (any free port) and 65535");
+    }
     config.services().forEach((name, svc) -> service(name, svc, out));
     return out;
   }
@@ -89,6 +96,7 @@ final class ConfigValidator {
                 positive(at + ".budgets." + runbook + "." + e.getKey(), e.getValue(), out);
               }
             });
+    notifications(at + ".notifications", svc.notifications(), out);
     RetentionConfig r = svc.retention();
     if (r.keepLast() < 1) {
       out.add(at + ".retention.keepLast: must be at least 1 (the newest backup is always kept)");
@@ -121,6 +129,31 @@ final class ConfigValidator {
         }
         if (a == null || a.sql() == null || a.sql().isBlank()) {
           out.add(ap + ".sql: is required");
+        }
+      }
+    }
+  }
+
+  /** Environment variable names, as a POSIX shell would accept them. */
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  private static void notifications(String at, NotifyConfig n, List<String> out) {
+    if (n == null) {
+      return;
+    }
+    for (String[] key : new String[][] {{"webhookUrlEnv", n.webhookUrlEnv()}, {"slackWebhookUrlEnv", n.slackWebhookUrlEnv()}}) {
+      if (key[1] != null && !ENV_NAME.matcher(key[1]).matches()) {
+        out.add(at + "." + key[0] + ": '" + key[1] + "' is not an environment variable name (the URL itself"
+            + " belongs in the variable, not in the file)");
+      }
+    }
+    if (n.webhookUrlEnv() == null && n.slackWebhookUrlEnv() == null) {
+      out.add(at + ": names no webhook (webhookUrlEnv, slackWebhookUrlEnv)");
+    }
+    if (n.events() != null) {
+      for (String e : n.events()) {
+        if (!NotifyConfig.EVENTS.contains(e)) {
+          out.add(at + ".events: unknown event '" + e + "' (known: " + String.join(", ", NotifyConfig.EVENTS) + ")");
         }
       }
     }

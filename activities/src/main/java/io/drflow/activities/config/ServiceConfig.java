@@ -11,6 +11,7 @@ import java.util.Map;
  *     the RTO (see {@link PhaseBudgets})
  * @param schedules when backups and drills run on their own; {@code drctl schedule sync} turns
  *     them into Temporal Schedules (the worker only validates them)
+ * @param notifications where run events go besides the log
  */
 public record ServiceConfig(
     PostgresConfig postgres,
@@ -19,7 +20,8 @@ public record ServiceConfig(
     Map<String, Map<String, Duration>> budgets,
     RetentionConfig retention,
     DrillConfig drill,
-    ServiceSchedules schedules) {
+    ServiceSchedules schedules,
+    NotifyConfig notifications) {
 
   public ServiceConfig {
     budgets = budgets == null ? Map.of() : budgets;
@@ -27,7 +29,7 @@ public record ServiceConfig(
     schedules = schedules == null ? new ServiceSchedules(null, null) : schedules;
   }
 
-  /** A service without schedules. */
+  /** A service without schedules that notifies nobody but the worker's log. */
   public ServiceConfig(
       PostgresConfig postgres,
       Duration rto,
@@ -35,6 +37,10 @@ public record ServiceConfig(
       Map<String, Map<String, Duration>> budgets,
       RetentionConfig retention,
       DrillConfig drill) {
-    this(postgres, rto, rpo, budgets, retention, drill, null);
+    this(postgres, rto, rpo, budgets, retention, drill, null, null);
+  }
+
+  public ServiceConfig withNotifications(NotifyConfig replacement) {
+    return new ServiceConfig(postgres, rto, rpo, budgets, retention, drill, schedules, replacement);
   }
 }

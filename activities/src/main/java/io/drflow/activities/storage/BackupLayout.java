@@ -99,6 +99,10 @@ public final class BackupLayout {
     return reportsPrefix(service) + keySafe(workflowId) + ".md";
   }
 
+  public String reportHtmlKey(String service, String workflowId) {
+    return reportsPrefix(service) + keySafe(workflowId) + ".html";
+  }
+
   /**
    * Recognizes any key inside a backup directory ({@code .../backups/<id>/<file>}) under this
    * layout's prefix.

@@ -114,4 +114,55 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.parse(DOCUMENTED.replace("rpo: PT24H", "rpo: PT24H\n    retention: {keepLast: 0}"), "f"))
         .hasMessageContaining("retention.keepLast: must be at least 1");
   }
+
+  @Test
+  void metricsAreServedOnLoopbackByDefault() {
+    MetricsConfig m = ConfigLoader.parse(DOCUMENTED, "drflow.yaml").metrics();
+    assertThat(m.enabled()).isTrue();
+    assertThat(m.url()).isEqualTo("http://127.0.0.1:9464/metrics");
+  }
+
+  @Test
+  void metricsSectionIsStrictAndValidated() {
+    MetricsConfig m =
+        ConfigLoader.parse("metrics: {host: 0.0.0.0, port: 9100, enabled: true}", "f").metrics();
+    assertThat(m.url()).isEqualTo("http://0.0.0.0:9100/metrics");
+    assertThat(ConfigLoader.parse("metrics: {enabled: false}", "f").metrics().enabled()).isFalse();
+    assertThatThrownBy(() -> ConfigLoader.parse("metrics: {prot: 9100}", "f"))
+        .hasMessageContaining("metrics.prot: unknown key 'prot' (known: enabled, host, port)");
+    assertThatThrownBy(() -> ConfigLoader.parse("metrics: {port: 70000, host: ''}", "f"))
+        .hasMessageContaining("metrics.port: must be between 0 (any free port) and 65535")
+        .hasMessageContaining("metrics.host: must not be empty");
+  }
+
+  @Test
+  void notificationsNameEnvironmentVariablesAndKnownEvents() {
+    DrflowConfig c =
+        ConfigLoader.parse(
+            DOCUMENTED.replace(
+                "rpo: PT24H",
+                "rpo: PT24H\n    notifications: {webhookUrlEnv: SHOP_WEBHOOK_URL, slackWebhookUrlEnv: SHOP_SLACK_URL,"
+                    + " events: [started, breached, failed]}"),
+            "f");
+    NotifyConfig n = c.services().get("shop").notifications();
+    assertThat(n.webhookUrlEnv()).isEqualTo("SHOP_WEBHOOK_URL");
+    assertThat(n.slackWebhookUrlEnv()).isEqualTo("SHOP_SLACK_URL");
+    assertThat(n.wants("breached")).isTrue();
+    assertThat(n.wants("completed")).isFalse();
+    assertThat(ConfigLoader.parse(DOCUMENTED, "f").services().get("shop").notifications()).isNull();
+
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse(
+                    DOCUMENTED.replace(
+                        "rpo: PT24H",
+                        "rpo: PT24H\n    notifications: {slackWebhookUrlEnv: 'https://hooks.slack.com/services/T/B/x', events: [done]}"),
+                    "f"))
+        .hasMessageContaining("services.shop.notifications.slackWebhookUrlEnv: 'https://hooks.slack.com/services/T/B/x' is not an environment variable name")
+        .hasMessageContaining("services.shop.notifications.events: unknown event 'done'");
+    assertThatThrownBy(() -> ConfigLoader.parse(DOCUMENTED.replace("rpo: PT24H", "rpo: PT24H\n    notifications: {}"), "f"))
+        .hasMessageContaining("services.shop.notifications: names no webhook");
+    assertThatThrownBy(() -> ConfigLoader.parse(DOCUMENTED.replace("rpo: PT24H", "rpo: PT24H\n    notifications: {slack: X}"), "f"))
+        .hasMessageContaining("unknown key 'slack' (known: events, slackWebhookUrlEnv, webhookUrlEnv)");
+  }
 }

@@ -95,6 +95,9 @@ public final class DevStack implements AutoCloseable {
     DrflowWorker worker = DrflowWorker.start(config, Secrets.withOverrides(overrides));
     parts.add(worker);
     banner.add("worker:    task queue " + config.temporal().taskQueue() + ", host queue " + worker.hostQueue());
+    if (worker.metricsUrl() != null) {
+      banner.add("metrics:   " + worker.metricsUrl());
+    }
     banner.add("state:     " + stateDir);
     banner.add("drflow dev stack ready");
   }

@@ -7,6 +7,7 @@ import io.drflow.workflows.activities.BackupActivities.Published;
 import io.drflow.workflows.activities.BackupActivities.RetentionResult;
 import io.drflow.workflows.activities.BackupActivities.StageTiming;
 import io.drflow.workflows.activities.CatalogActivities;
+import io.drflow.workflows.activities.ReportActivities;
 import io.drflow.workflows.model.Bytes;
 import io.drflow.workflows.model.Check;
 import io.drflow.workflows.model.Progress;
@@ -16,6 +17,7 @@ import io.drflow.workflows.model.ServicePlan;
 import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
+import io.drflow.workflows.runbook.RunNotifier;
 import io.drflow.workflows.runbook.ScratchNames;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
@@ -24,8 +26,14 @@ import io.temporal.workflow.WorkflowInfo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
 
 public class BackupWorkflowImpl implements BackupWorkflow {
+
+  private static final Logger log = Workflow.getLogger(BackupWorkflowImpl.class);
+
+  /** Runs started before backups stored their report replay without the extra activity. */
+  static final String STORE_REPORT_CHANGE = "store-backup-report";
 
   static final List<String> STREAM_PHASES =
       List.of("Snapshot", "Dump", "Compress", "Checksum", "Upload");
@@ -41,6 +49,8 @@ public class BackupWorkflowImpl implements BackupWorkflow {
       ActivityStubs.stub(BackupActivities.class, ActivityStubs.quick(), "Publish manifest");
   private final BackupActivities retention =
       ActivityStubs.stub(BackupActivities.class, ActivityStubs.quick(), "Apply retention");
+  private final ReportActivities reports =
+      ActivityStubs.stub(ReportActivities.class, ActivityStubs.quick(), "Store backup report");
 
   private long startedAt;
   private Long endedAt;
@@ -52,6 +62,8 @@ public class BackupWorkflowImpl implements BackupWorkflow {
   private final List<Check> checks = new ArrayList<>();
   private String status = "RUNNING";
   private String error;
+  private RunNotifier notifier;
+  private String storedReportKey;
 
   @Override
   public RunReport backup(BackupInput in) {
@@ -61,8 +73,10 @@ public class BackupWorkflowImpl implements BackupWorkflow {
       throw Failures.invalidInput(in.problem());
     }
     Failures.requireService(in == null ? null : in.service());
+    notifier = new RunNotifier(Runbook.BACKUP);
     plan = Failures.asRunFailure(() -> catalog.plan(in.service(), Runbook.BACKUP.id()));
     phases = new PhaseRunner(Runbook.BACKUP, plan, startedAt);
+    notifier.started(plan, phases);
     WorkflowInfo info = Workflow.getInfo();
     String backupId = ScratchNames.backupId(startedAt, info.getRunId());
     try {
@@ -95,11 +109,40 @@ public class BackupWorkflowImpl implements BackupWorkflow {
       status = "FAILED";
       error = Failures.describe(e);
       endedAt = Workflow.currentTimeMillis();
+      finish();
       throw ApplicationFailure.newNonRetryableFailure(
           "backup of " + plan.service() + " failed: " + error, Failures.BACKUP_FAILED, report());
     }
     endedAt = Workflow.currentTimeMillis();
+    finish();
     return report();
+  }
+
+  /** Detached: a cancelled backup still leaves its report and tells people how it ended. */
+  private void finish() {
+    Workflow.newDetachedCancellationScope(
+            () -> {
+              storeReport();
+              RunReport r = report();
+              notifier.finished(storedReportKey == null ? r : r.withReportKey(storedReportKey));
+            })
+        .run();
+  }
+
+  /**
+   * Every run leaves its report beside the backups, failed ones too; storing it is also what
+   * updates the worker's metrics. Not a phase: the backup is complete (or not) before it.
+   */
+  private void storeReport() {
+    if (Workflow.getVersion(STORE_REPORT_CHANGE, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return;
+    }
+    try {
+      storedReportKey = reports.store(report());
+    } catch (RuntimeException e) {
+      log.warn("could not store the backup report: {}", Failures.describe(e));
+    }
   }
 
   /**

@@ -19,6 +19,7 @@ import io.drflow.workflows.model.ServicePlan;
 import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
+import io.drflow.workflows.runbook.RunNotifier;
 import io.drflow.workflows.runbook.ScratchNames;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ApplicationFailure;
@@ -67,6 +68,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
   private String status = "RUNNING";
   private String error;
   private String reportKey;
+  private RunNotifier notifier;
 
   @Override
   public RunReport drill(DrillInput in) {
@@ -76,8 +78,10 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
       throw Failures.invalidInput(in.problem());
     }
     Failures.requireService(in == null ? null : in.service());
+    notifier = new RunNotifier(Runbook.DRILL);
     plan = Failures.asRunFailure(() -> catalog.plan(in.service(), Runbook.DRILL.id()));
     phases = new PhaseRunner(Runbook.DRILL, plan, startedAt);
+    notifier.started(plan, phases);
     WorkflowInfo info = Workflow.getInfo();
     scratchDatabase = ScratchNames.scratch(plan.service(), startedAt, info.getRunId());
     CanceledFailure cancelled = null;
@@ -153,6 +157,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
                     new ValidateRequest(plan.service(), backup.manifestKey(), "drill", scratchDatabase)));
     checks.addAll(result.checks());
     validatedAt = Workflow.currentTimeMillis();
+    notifier.stopWatchingRto();
   }
 
   /**
@@ -208,6 +213,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
     } catch (RuntimeException e) {
       log.warn("could not store the drill report: {}", Failures.describe(e));
     }
+    notifier.finished(report());
   }
 
   private String failedCheckNames() {

@@ -4,6 +4,7 @@ import io.drflow.workflows.model.PhaseClock;
 import io.drflow.workflows.model.PhaseStatus;
 import io.drflow.workflows.model.PhaseTableMarkdown;
 import io.drflow.workflows.model.Progress;
+import io.drflow.workflows.model.RtoStatus;
 import io.drflow.workflows.model.Runbook;
 import io.drflow.workflows.model.ServicePlan;
 import io.temporal.failure.CanceledFailure;
@@ -12,6 +13,7 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Runs a workflow's phases against their budgets. While a phase's promise is pending the workflow
@@ -23,6 +25,8 @@ public final class PhaseRunner {
   private final PhaseClock clock;
   private final String runbook;
   private final String service;
+  private RtoStatus lastStatus = RtoStatus.ON_TRACK;
+  private Consumer<Progress> statusListener;
 
   public PhaseRunner(Runbook runbook, ServicePlan plan, long rtoStartMillis) {
     this.clock = new PhaseClock(runbook.phases(), plan.budgets(), rtoStartMillis, plan.rtoSeconds());
@@ -109,8 +113,23 @@ public final class PhaseRunner {
     return clock.progress(Workflow.currentTimeMillis(), runbook, service);
   }
 
+  /**
+   * Called from the workflow whenever the run's RTO status changes (to AT_RISK or BREACHED while
+   * a phase runs), so people can be told at that moment rather than when the phase ends.
+   */
+  public void onRtoStatusChange(Consumer<Progress> listener) {
+    this.statusListener = listener;
+  }
+
   /** Shows the phase table as the run's current details in the Temporal UI. */
   public void publish() {
-    Workflow.setCurrentDetails(PhaseTableMarkdown.render(progress()));
+    Progress p = progress();
+    Workflow.setCurrentDetails(PhaseTableMarkdown.render(p));
+    if (p.rtoStatus() != lastStatus) {
+      lastStatus = p.rtoStatus();
+      if (statusListener != null) {
+        statusListener.accept(p);
+      }
+    }
   }
 }

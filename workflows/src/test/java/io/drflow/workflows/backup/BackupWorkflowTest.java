@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
@@ -20,6 +22,8 @@ import io.drflow.workflows.activities.BackupActivities.Published;
 import io.drflow.workflows.activities.BackupActivities.RetentionResult;
 import io.drflow.workflows.activities.BackupActivities.StageTiming;
 import io.drflow.workflows.activities.CatalogActivities;
+import io.drflow.workflows.activities.NotifyActivities;
+import io.drflow.workflows.activities.ReportActivities;
 import io.drflow.workflows.model.Phase;
 import io.drflow.workflows.model.PhaseStatus;
 import io.drflow.workflows.model.RunReport;
@@ -37,6 +41,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mockito.ArgumentCaptor;
 import org.mockito.InOrder;
 
 class BackupWorkflowTest {
@@ -52,6 +57,10 @@ class BackupWorkflowTest {
       mock(CatalogActivities.class, withSettings().withoutAnnotations());
   private final BackupActivities backups =
       mock(BackupActivities.class, withSettings().withoutAnnotations());
+  private final ReportActivities reports =
+      mock(ReportActivities.class, withSettings().withoutAnnotations());
+  private final NotifyActivities notify =
+      mock(NotifyActivities.class, withSettings().withoutAnnotations());
   private TestWorkflowEnvironment env;
   private Worker worker;
 
@@ -59,7 +68,9 @@ class BackupWorkflowTest {
   void setUp(TestWorkflowEnvironment env, Worker worker) {
     this.env = env;
     this.worker = worker;
-    worker.registerActivitiesImplementations(catalog, backups);
+    worker.registerActivitiesImplementations(catalog, backups, reports, notify);
+    when(notify.notify(any())).thenReturn(new NotifyActivities.Delivery(false, "no webhook configured"));
+    when(reports.store(any())).thenAnswer(inv -> "drflow/shop/reports/" + ((RunReport) inv.getArgument(0)).workflowId() + ".json");
     when(catalog.plan("shop", "backup")).thenReturn(Fixtures.plan(Runbook.BACKUP, Fixtures.HOUR));
   }
 
@@ -111,10 +122,49 @@ class BackupWorkflowTest {
     assertThat(report.backup().key()).matches("drflow/shop/backups/\\d{8}T\\d{6}Z-[0-9a-z]{8}/dump.zst");
     assertThat(report.reportKey()).endsWith("manifest.json");
 
-    InOrder order = inOrder(backups);
+    InOrder order = inOrder(backups, reports);
     order.verify(backups).dumpAndUpload(any());
     order.verify(backups).publishManifest(any());
     order.verify(backups).applyRetention(eq("shop"), anyString());
+    order.verify(reports).store(any());
+  }
+
+  @Test
+  void storesTheFinalReportItReturns(WorkflowClient client) {
+    when(backups.dumpAndUpload(any())).thenAnswer(inv -> dump(inv.getArgument(0)));
+    when(backups.publishManifest(any())).thenReturn(new Published("m", "d", "s", 1));
+    when(backups.applyRetention(eq("shop"), anyString()))
+        .thenReturn(new RetentionResult(1, List.of(), List.of()));
+    env.start();
+
+    RunReport returned = newWorkflow(client).backup(new BackupInput("shop"));
+
+    ArgumentCaptor<RunReport> stored = ArgumentCaptor.forClass(RunReport.class);
+    verify(reports).store(stored.capture());
+    assertThat(stored.getValue().status()).isEqualTo("COMPLETED");
+    assertThat(stored.getValue().endedAt()).isEqualTo(returned.endedAt()).isNotNull();
+    assertThat(stored.getValue().phases()).isEqualTo(returned.phases());
+    ArgumentCaptor<NotifyActivities.Notification> sent = ArgumentCaptor.forClass(NotifyActivities.Notification.class);
+    verify(notify, times(2)).notify(sent.capture());
+    assertThat(sent.getAllValues()).extracting(NotifyActivities.Notification::event).containsExactly("started", "completed");
+    assertThat(sent.getValue().reportKey())
+        .as("the stored report, not the manifest")
+        .isEqualTo("drflow/shop/reports/" + returned.workflowId() + ".json");
+    assertThat(sent.getValue().message()).isEqualTo("Backup of shop completed: 3.9 KiB dumped, 1000 B stored, 2/2 checks passed");
+  }
+
+  @Test
+  void aReportThatCannotBeStoredDoesNotFailTheBackup(WorkflowClient client) {
+    when(backups.dumpAndUpload(any())).thenAnswer(inv -> dump(inv.getArgument(0)));
+    when(backups.publishManifest(any())).thenReturn(new Published("m", "d", "s", 1));
+    when(backups.applyRetention(eq("shop"), anyString()))
+        .thenReturn(new RetentionResult(1, List.of(), List.of()));
+    doThrow(ApplicationFailure.newNonRetryableFailure("bucket gone", "BackupNotFound"))
+        .when(reports)
+        .store(any());
+    env.start();
+
+    assertThat(newWorkflow(client).backup(new BackupInput("shop")).status()).isEqualTo("COMPLETED");
   }
 
   @Test
@@ -158,5 +208,9 @@ class BackupWorkflowTest {
             });
     verify(backups, never()).publishManifest(any());
     verify(backups, never()).applyRetention(anyString(), anyString());
+    ArgumentCaptor<RunReport> stored = ArgumentCaptor.forClass(RunReport.class);
+    verify(reports).store(stored.capture());
+    assertThat(stored.getValue().status()).isEqualTo("FAILED");
+    assertThat(stored.getValue().error()).contains("connection to server failed");
   }
 }

@@ -6,6 +6,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.ArgumentMatchers.isNull;
+import static org.mockito.Mockito.atLeastOnce;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
@@ -19,6 +20,8 @@ import static org.mockito.Mockito.withSettings;
 
 import io.drflow.workflows.Fixtures;
 import io.drflow.workflows.activities.CatalogActivities;
+import io.drflow.workflows.activities.NotifyActivities;
+import io.drflow.workflows.activities.NotifyActivities.Notification;
 import io.drflow.workflows.activities.ReportActivities;
 import io.drflow.workflows.activities.RestoreActivities;
 import io.drflow.workflows.activities.RestoreActivities.DownloadResult;
@@ -55,6 +58,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mockito.ArgumentCaptor;
 import org.mockito.InOrder;
 
 class RestoreDrillWorkflowTest {
@@ -72,6 +76,8 @@ class RestoreDrillWorkflowTest {
       mock(RestoreActivities.class, withSettings().withoutAnnotations());
   private final ReportActivities reports =
       mock(ReportActivities.class, withSettings().withoutAnnotations());
+  private final NotifyActivities notify =
+      mock(NotifyActivities.class, withSettings().withoutAnnotations());
 
   private TestWorkflowEnvironment env;
   private Worker worker;
@@ -80,7 +86,8 @@ class RestoreDrillWorkflowTest {
   void setUp(TestWorkflowEnvironment env, Worker worker) {
     this.env = env;
     this.worker = worker;
-    worker.registerActivitiesImplementations(catalog, restore, reports);
+    worker.registerActivitiesImplementations(catalog, restore, reports, notify);
+    when(notify.notify(any())).thenReturn(new NotifyActivities.Delivery(true, "HTTP 200"));
     when(catalog.plan("shop", "drill")).thenReturn(Fixtures.plan(Runbook.DRILL, Fixtures.HOUR));
     when(restore.hostTaskQueue()).thenReturn(worker.getTaskQueue());
     when(reports.store(any())).thenReturn("drflow/shop/reports/r.json");
@@ -138,6 +145,35 @@ class RestoreDrillWorkflowTest {
     order.verify(restore).validate(any());
     order.verify(restore).dropDatabase(new DropRequest("shop", "drill", report.scratch().database()));
     order.verify(reports).store(any());
+
+    List<Notification> sent = notifications();
+    assertThat(sent).extracting(Notification::event).containsExactly("started", "completed");
+    assertThat(sent.get(0).message()).isEqualTo("Restore drill of shop started (RTO 1h 00m)");
+    Notification done = sent.get(1);
+    assertThat(done.severity()).isEqualTo("info");
+    assertThat(done.status()).isEqualTo("PASSED");
+    assertThat(done.runbook()).isEqualTo("RestoreDrillWorkflow");
+    assertThat(done.reportKey()).isEqualTo("drflow/shop/reports/r.json");
+    assertThat(done.message()).startsWith("Restore drill of shop passed: RTO ").contains("(met)").contains("1/1 checks passed");
+    assertThat(done.workflowId()).isEqualTo(report.workflowId());
+  }
+
+  private List<Notification> notifications() {
+    ArgumentCaptor<Notification> sent = ArgumentCaptor.forClass(Notification.class);
+    verify(notify, atLeastOnce()).notify(sent.capture());
+    return sent.getAllValues();
+  }
+
+  @Test
+  void aNotifierThatFailsDoesNotChangeTheRun(WorkflowClient client) {
+    happyActivities();
+    doThrow(new IllegalStateException("webhook exploded")).when(notify).notify(any());
+    env.start();
+
+    RunReport report = newWorkflow(client).drill(DrillInput.of("shop"));
+
+    assertThat(report.status()).isEqualTo("PASSED");
+    verify(reports).store(any());
   }
 
   @Test
@@ -182,6 +218,16 @@ class RestoreDrillWorkflowTest {
     RunReport report = WorkflowStub.fromTyped(wf).getResult(RunReport.class);
     assertThat(report.status()).isEqualTo("PASSED");
     assertThat(report.rto().met()).isFalse();
+    List<Notification> sent = notifications();
+    assertThat(sent).extracting(Notification::event).containsExactly("started", "at-risk", "breached", "completed");
+    Notification atRiskEvent = sent.get(1);
+    assertThat(atRiskEvent.severity()).isEqualTo("warning");
+    assertThat(atRiskEvent.phase()).isEqualTo("Restore");
+    assertThat(atRiskEvent.status()).isEqualTo("AT_RISK");
+    assertThat(atRiskEvent.message()).startsWith("Restore drill of shop is at risk: Restore has run ").contains("of its 2s budget");
+    assertThat(sent.get(2).severity()).isEqualTo("critical");
+    assertThat(sent.get(2).message()).isEqualTo("Restore drill of shop has run out of its RTO of 4s during Restore");
+    assertThat(sent.get(3).message()).contains("(MISSED)");
     assertThat(report.rtoStatus()).isEqualTo(RtoStatus.BREACHED);
     assertThat(phase(report.phases(), "Restore").seconds()).isGreaterThan(4);
   }
@@ -232,6 +278,10 @@ class RestoreDrillWorkflowTest {
     assertThat(report.status()).isEqualTo("FAILED");
     assertThat(report.error()).contains("assertion: customers exist");
     assertThat(report.scratch().dropped()).isTrue();
+    Notification failed = notifications().getLast();
+    assertThat(failed.event()).isEqualTo("failed");
+    assertThat(failed.severity()).isEqualTo("critical");
+    assertThat(failed.message()).contains("FAILED").contains("verification failed: assertion: customers exist");
   }
 
   @Test
@@ -277,6 +327,7 @@ class RestoreDrillWorkflowTest {
         .hasCauseInstanceOf(CanceledFailure.class);
     verify(restore).dropDatabase(any());
     verify(reports).store(any());
+    assertThat(notifications()).extracting(Notification::event).containsExactly("started", "cancelled");
   }
 
   @Test
