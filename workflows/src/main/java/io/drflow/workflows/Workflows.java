@@ -3,12 +3,15 @@ package io.drflow.workflows;
 import io.drflow.workflows.backup.BackupWorkflowImpl;
 import io.drflow.workflows.catalog.ListBackupsWorkflowImpl;
 import io.drflow.workflows.drill.RestoreDrillWorkflowImpl;
+import io.drflow.workflows.recovery.RecoveryLockWorkflowImpl;
+import io.drflow.workflows.recovery.RecoveryWorkflowImpl;
 
 /** Every workflow implementation a drflow worker registers. */
 public final class Workflows {
 
   public static final Class<?>[] IMPLEMENTATIONS = {
-    BackupWorkflowImpl.class, RestoreDrillWorkflowImpl.class, ListBackupsWorkflowImpl.class
+    BackupWorkflowImpl.class, RestoreDrillWorkflowImpl.class, ListBackupsWorkflowImpl.class,
+    RecoveryWorkflowImpl.class, RecoveryLockWorkflowImpl.class
   };
 
   private Workflows() {}
