@@ -16,6 +16,9 @@ final class ConfigValidator {
   /** Service names end up in object keys, workflow ids and database names: keep them plain. */
   static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
 
+  private static final String RUNBOOK_IDS =
+      String.join(", ", java.util.Arrays.stream(Runbook.values()).map(Runbook::id).toList());
+
   private ConfigValidator() {}
 
   static List<String> problems(DrflowConfig config) {
@@ -74,7 +77,7 @@ final class ConfigValidator {
               try {
                 rb = Runbook.byId(runbook);
               } catch (IllegalArgumentException e) {
-                out.add(at + ".budgets." + runbook + ": unknown runbook (known: backup, drill)");
+                out.add(at + ".budgets." + runbook + ": unknown runbook (known: " + RUNBOOK_IDS + ")");
                 return;
               }
               if (phases == null) {
@@ -96,6 +99,7 @@ final class ConfigValidator {
     if (r.daily() < 0 || r.weekly() < 0 || r.monthly() < 0 || r.yearly() < 0) {
       out.add(at + ".retention: counts must not be negative");
     }
+    RecoveryConfigValidator.problems(at, svc, out);
     DrillConfig drill = svc.drill();
     if (drill != null) {
       if (drill.target() != null) {

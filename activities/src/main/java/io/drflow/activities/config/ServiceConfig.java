@@ -6,8 +6,12 @@ import java.util.Map;
 /**
  * One protected service.
  *
- * @param budgets runbook ("backup", "drill") to phase name to budget; unset phases get a share of
- *     the RTO (see {@link PhaseBudgets})
+ * @param budgets runbook ("backup", "drill", "recovery") to phase name to budget; unset phases get
+ *     a share of the RTO (see {@link PhaseBudgets})
+ * @param kubernetes the Deployments that write to the database (recoveries stop and restart them)
+ * @param health the endpoint a recovery checks once the writers are back
+ * @param notify where run events go besides the log
+ * @param recovery recovery settings (approval reminders)
  */
 public record ServiceConfig(
     PostgresConfig postgres,
@@ -15,10 +19,26 @@ public record ServiceConfig(
     Duration rpo,
     Map<String, Map<String, Duration>> budgets,
     RetentionConfig retention,
-    DrillConfig drill) {
+    DrillConfig drill,
+    KubernetesConfig kubernetes,
+    HealthConfig health,
+    NotifyConfig notify,
+    RecoveryConfig recovery) {
 
   public ServiceConfig {
     budgets = budgets == null ? Map.of() : budgets;
     retention = retention == null ? RetentionConfig.defaults() : retention;
+    recovery = recovery == null ? RecoveryConfig.defaults() : recovery;
+  }
+
+  /** A service without recovery settings. */
+  public ServiceConfig(
+      PostgresConfig postgres,
+      Duration rto,
+      Duration rpo,
+      Map<String, Map<String, Duration>> budgets,
+      RetentionConfig retention,
+      DrillConfig drill) {
+    this(postgres, rto, rpo, budgets, retention, drill, null, null, null, null);
   }
 }

@@ -167,6 +167,8 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   private CancellationScope work;
   private int compensations;
   private boolean finished;
+  private RecoveryLockWorkflow lock;
+  private io.temporal.workflow.Promise<Void> lockHeld;
 
   /** Activities that change something: a cancelled run waits until they have stopped. */
   private static ActivityOptions sideEffect(ActivityOptions base) {
@@ -201,6 +203,14 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     incidentStart = times.incidentStartMillis() != null ? times.incidentStartMillis() : startedAt;
     WorkflowInfo info = Workflow.getInfo();
     holdLock(in.service(), info.getWorkflowId());
+    try {
+      return recoverHoldingLock(in, info);
+    } finally {
+      Workflow.newDetachedCancellationScope(this::releaseLock).run();
+    }
+  }
+
+  private RunReport recoverHoldingLock(RecoveryInput in, WorkflowInfo info) {
     plan = catalog.plan(in.service(), Runbook.RECOVERY.id());
     phases = new PhaseRunner(Runbook.RECOVERY, plan, incidentStart);
     production = plan.database();
@@ -248,7 +258,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   }
 
   private void holdLock(String service, String holder) {
-    RecoveryLockWorkflow lock =
+    lock =
         Workflow.newChildWorkflowStub(
             RecoveryLockWorkflow.class,
             ChildWorkflowOptions.newBuilder()
@@ -258,16 +268,31 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
                     WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .setStaticSummary("Held by recovery " + holder)
                 .build());
-    Async.procedure(lock::hold, holder);
+    lockHeld = Async.procedure(lock::hold, holder);
     try {
       Workflow.getWorkflowExecution(lock).get();
     } catch (RuntimeException e) {
+      lock = null;
       throw ApplicationFailure.newNonRetryableFailure(
           "another recovery of " + service + " is running (it holds "
               + RecoveryWorkflow.lockId(service) + "): follow it with drctl watch, or abort it"
               + " first [" + Failures.describe(e) + "]",
           Failures.RECOVERY_IN_PROGRESS);
     }
+  }
+
+  /** Releases the lock and waits until it is gone, so a new recovery may start at once. */
+  private void releaseLock() {
+    if (lock == null) {
+      return;
+    }
+    try {
+      lock.release();
+      lockHeld.get();
+    } catch (RuntimeException e) {
+      log.warn("could not release {}: {}", RecoveryWorkflow.lockId(service()), Failures.describe(e));
+    }
+    lock = null;
   }
 
   private void runSteps(Saga saga) {
@@ -512,13 +537,14 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     }
     approval = Workflow.newPromise();
     String how = approveCommand();
+    // Open before announcing it: whoever reads the notification may approve at once.
+    waitingForApproval = true;
     notify(
         "approval-requested",
         "warning",
         "recovery of " + service() + " waits for approval to swap " + restored + " in as "
             + production + " (" + checks.size() + " checks passed; backup " + backup.backupId()
             + "). Approve: " + how + "   Abort: drctl abort " + workflowId() + " --reason TEXT");
-    waitingForApproval = true;
     try {
       Approval given =
           phases.run(
