@@ -3,8 +3,13 @@ package io.drflow.activities;
 import io.drflow.activities.config.DrflowConfig;
 import io.drflow.activities.config.Secrets;
 import io.drflow.activities.postgres.PgConnections;
+import io.drflow.activities.kubernetes.KubernetesClients;
 import io.drflow.activities.runbook.BackupActivitiesImpl;
 import io.drflow.activities.runbook.CatalogActivitiesImpl;
+import io.drflow.activities.runbook.DeploymentActivitiesImpl;
+import io.drflow.activities.runbook.HealthActivitiesImpl;
+import io.drflow.activities.runbook.NotifyActivitiesImpl;
+import io.drflow.activities.runbook.RecoveryActivitiesImpl;
 import io.drflow.activities.runbook.ReportActivitiesImpl;
 import io.drflow.activities.runbook.RestoreActivitiesImpl;
 import io.drflow.activities.runbook.ServiceRegistry;
@@ -12,6 +17,7 @@ import io.drflow.activities.runbook.WorkDirs;
 import io.drflow.activities.storage.BackupLayout;
 import io.drflow.activities.storage.ObjectStore;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -25,12 +31,19 @@ public final class DrflowActivities implements AutoCloseable {
   private final WorkDirs workDirs;
   private final List<Object> all;
   private final RestoreActivitiesImpl restore;
+  private final KubernetesClients kubernetes;
 
-  private DrflowActivities(ObjectStore store, WorkDirs workDirs, List<Object> all, RestoreActivitiesImpl restore) {
+  private DrflowActivities(
+      ObjectStore store,
+      WorkDirs workDirs,
+      List<Object> all,
+      RestoreActivitiesImpl restore,
+      KubernetesClients kubernetes) {
     this.store = store;
     this.workDirs = workDirs;
     this.all = all;
     this.restore = restore;
+    this.kubernetes = kubernetes;
   }
 
   /**
@@ -45,13 +58,18 @@ public final class DrflowActivities implements AutoCloseable {
     WorkDirs workDirs = new WorkDirs(Path.of(config.worker().workDir()));
     RestoreActivitiesImpl restore =
         new RestoreActivitiesImpl(services, connections, store, layout, workDirs, hostQueue);
+    KubernetesClients kubernetes = new KubernetesClients(secrets);
     List<Object> all =
         List.of(
             new CatalogActivitiesImpl(services, secrets, connections, store, layout),
             new BackupActivitiesImpl(services, connections, store, layout),
             restore,
-            new ReportActivitiesImpl(store, layout));
-    return new DrflowActivities(store, workDirs, all, restore);
+            new ReportActivitiesImpl(store, layout),
+            new RecoveryActivitiesImpl(services, secrets, connections, kubernetes),
+            new DeploymentActivitiesImpl(services, kubernetes, Duration.ofSeconds(2)),
+            new HealthActivitiesImpl(services, Clock.systemUTC()),
+            new NotifyActivitiesImpl(services, secrets));
+    return new DrflowActivities(store, workDirs, all, restore, kubernetes);
   }
 
   /** For the shared task queue. */
@@ -71,6 +89,7 @@ public final class DrflowActivities implements AutoCloseable {
 
   @Override
   public void close() {
+    kubernetes.close();
     store.close();
   }
 }

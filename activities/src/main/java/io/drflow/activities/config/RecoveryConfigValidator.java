@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Checks of the keys recoveries read: kubernetes, health, notify, recovery. */
+/** Checks of the keys recoveries read: kubernetes, health, notifications, recovery. */
 final class RecoveryConfigValidator {
 
   /** RFC 1123 labels: what Kubernetes accepts as namespace and Deployment names. */
@@ -28,8 +28,8 @@ final class RecoveryConfigValidator {
     if (svc.health() != null) {
       health(at + ".health", svc.health(), out);
     }
-    if (svc.notify() != null) {
-      envName(at + ".notify.webhookUrlEnv", svc.notify().webhookUrlEnv(), true, out);
+    if (svc.notifications() != null) {
+      envName(at + ".notifications.webhookUrlEnv", svc.notifications().webhookUrlEnv(), true, out);
     }
     Duration reminder = svc.recovery().approvalReminder();
     if (reminder.isNegative() || reminder.compareTo(Duration.ofMinutes(1)) < 0) {

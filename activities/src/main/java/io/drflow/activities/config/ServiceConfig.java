@@ -10,7 +10,7 @@ import java.util.Map;
  *     a share of the RTO (see {@link PhaseBudgets})
  * @param kubernetes the Deployments that write to the database (recoveries stop and restart them)
  * @param health the endpoint a recovery checks once the writers are back
- * @param notify where run events go besides the log
+ * @param notifications where run events go besides the log
  * @param recovery recovery settings (approval reminders)
  */
 public record ServiceConfig(
@@ -22,7 +22,7 @@ public record ServiceConfig(
     DrillConfig drill,
     KubernetesConfig kubernetes,
     HealthConfig health,
-    NotifyConfig notify,
+    NotifyConfig notifications,
     RecoveryConfig recovery) {
 
   public ServiceConfig {
