@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,6 +36,8 @@ public final class DeploymentScaler {
       super(message);
     }
   }
+
+  private static final int CONFLICT_ATTEMPTS = 10;
 
   private final KubernetesClient client;
   private final String namespace;
@@ -73,8 +76,7 @@ public final class DeploymentScaler {
       }
       before.add(new Replicas(name, previous));
       if (now != 0 || !runId.equals(ann.get(RUN_ANNOTATION))) {
-        client.apps().deployments().inNamespace(namespace).withName(name).edit(
-            x -> new DeploymentBuilder(x)
+        edit(name, x -> new DeploymentBuilder(x)
                 .editMetadata()
                 .addToAnnotations(RUN_ANNOTATION, runId)
                 .addToAnnotations(REPLICAS_ANNOTATION, Integer.toString(previous))
@@ -113,8 +115,7 @@ public final class DeploymentScaler {
       int want = target;
       int now = desired(d);
       if (now != want || ours) {
-        client.apps().deployments().inNamespace(namespace).withName(name).edit(
-            x -> {
+        edit(name, x -> {
               DeploymentBuilder b = new DeploymentBuilder(x);
               if (runId.equals(annotations(x).get(RUN_ANNOTATION))) {
                 b.editMetadata()
@@ -172,6 +173,23 @@ public final class DeploymentScaler {
       }
       tick.run();
       Thread.sleep(poll.toMillis());
+    }
+  }
+
+  /**
+   * Edits are optimistic (they carry the resourceVersion read), and the Deployment controller
+   * writes the status all the time: a conflict only means "read again".
+   */
+  private void edit(String name, java.util.function.UnaryOperator<Deployment> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.apps().deployments().inNamespace(namespace).withName(name).edit(change);
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= CONFLICT_ATTEMPTS) {
+          throw e;
+        }
+      }
     }
   }
 
