@@ -354,24 +354,28 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
       how = "named with --backup " + input.backup();
     } else {
       long notAfter;
+      String bound;
       if (times.atMillis() != null) {
         notAfter = times.atMillis();
+        bound = "--at";
         how = "newest verified backup taken at or before --at " + iso(notAfter);
       } else if (input.newest()) {
         notAfter = startedAt;
+        bound = "--latest: the start of this run";
         how = "newest verified backup (--latest)";
-      } else {
+      } else if (times.incidentStartMillis() != null) {
         notAfter = incidentStart;
-        how =
-            times.incidentStartMillis() == null
-                ? "newest verified backup"
-                : "newest verified backup taken at or before the incident start " + iso(notAfter);
+        bound = "--incident-start";
+        how = "newest verified backup taken at or before the incident start " + iso(notAfter);
+      } else {
+        notAfter = startedAt;
+        bound = "the start of this run";
+        how = "newest verified backup";
       }
-      String why = how;
       backup =
           phases.run(
               "Locate",
-              () -> Async.function(locator::locateAt, new LocateAtRequest(service(), notAfter, why)));
+              () -> Async.function(locator::locateAt, new LocateAtRequest(service(), notAfter, bound)));
     }
     backupSelection = how + ": " + backup.backupId() + " (snapshot " + backup.createdAt() + ")";
     phases.clock().note("Locate", backup.key());
