@@ -870,7 +870,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     if (abortRequest != null) {
       return "the run is being aborted (" + abortRequest.reason() + "): there is nothing to approve";
     }
-    if (finished) {
+    if (finished || !"RUNNING".equals(status)) {
       return "the run has ended (" + status + "): there is nothing to approve";
     }
     if (!approvals.isEmpty()) {
@@ -899,7 +899,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   @Override
   public void abort(AbortRequest request) {
     String by = request == null || request.by() == null || request.by().isBlank() ? "unknown" : request.by().strip();
-    if (abortRequest != null || finished || recoveredAt != null) {
+    if (abortRequest != null || finished || recoveredAt != null || !"RUNNING".equals(status)) {
       log.info("abort by {} ignored: the run is already {}", by, abortRequest != null ? "aborting" : "done");
       if (recoveredAt != null && !finished) {
         warnings.add("an abort by " + by + " arrived after the recovery had completed and was ignored");
