@@ -17,6 +17,8 @@ final class RecoveryConfigValidator {
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
+  static final Duration MAX_HEALTH_DEADLINE = Duration.ofHours(1);
+
   static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private RecoveryConfigValidator() {}
@@ -77,6 +79,9 @@ final class RecoveryConfigValidator {
     }
     if (h.deadline().isNegative() || h.deadline().isZero()) {
       out.add(at + ".deadline: must be a positive duration, got " + h.deadline());
+    } else if (h.deadline().compareTo(MAX_HEALTH_DEADLINE) > 0) {
+      // The health check activity itself is given two hours.
+      out.add(at + ".deadline: must be at most " + MAX_HEALTH_DEADLINE + ", got " + h.deadline());
     }
     if (h.interval().isNegative() || h.interval().isZero()) {
       out.add(at + ".interval: must be a positive duration, got " + h.interval());

@@ -57,6 +57,17 @@ class RecoveryConfigTest {
   }
 
   @Test
+  void aHealthDeadlineLongerThanTheCheckMayRunIsRefused() {
+    assertThatThrownBy(() -> parse("""
+            health:
+              url: http://shop/healthz
+              deadline: PT3H
+        """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.shop.health.deadline: must be at most PT1H, got PT3H");
+  }
+
+  @Test
   void unknownKeysAreErrors() {
     assertThatThrownBy(() -> parse("""
             kubernetes:
