@@ -21,7 +21,6 @@ import io.drflow.workflows.activities.RecoveryActivities.SwapResult;
 import io.drflow.workflows.activities.ReportActivities;
 import io.drflow.workflows.activities.RestoreActivities;
 import io.drflow.workflows.activities.RestoreActivities.DownloadRequest;
-import io.drflow.workflows.activities.RestoreActivities.DropRequest;
 import io.drflow.workflows.activities.RestoreActivities.LocateAtRequest;
 import io.drflow.workflows.activities.RestoreActivities.RestoreRequest;
 import io.drflow.workflows.activities.RestoreActivities.RestoreResult;
@@ -38,7 +37,6 @@ import io.drflow.workflows.model.PhaseStatus;
 import io.drflow.workflows.model.Progress;
 import io.drflow.workflows.model.RecoveryDetails;
 import io.drflow.workflows.model.RecoveryDetails.Replicas;
-import io.drflow.workflows.model.RecoveryDetails.RollbackStep;
 import io.drflow.workflows.model.RunReport;
 import io.drflow.workflows.model.Runbook;
 import io.drflow.workflows.model.ServicePlan;
@@ -46,17 +44,13 @@ import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
 import io.drflow.workflows.runbook.ScratchNames;
-import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.api.enums.v1.ParentClosePolicy;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
-import io.temporal.workflow.ChildWorkflowOptions;
-import io.temporal.workflow.CompletablePromise;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Saga;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
@@ -82,16 +76,12 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
           RecoveryActivities.class, ActivityStubs.quick(), "Assess the production database");
   private final RecoveryActivities swapper =
       ActivityStubs.stub(
-          RecoveryActivities.class, sideEffect(ActivityStubs.quick()), "Swap the restored database in");
-  private final RecoveryActivities unswapper =
-      ActivityStubs.stub(RecoveryActivities.class, compensation(), "Swap the databases back");
+          RecoveryActivities.class, RecoveryOptions.sideEffect(ActivityStubs.quick()), "Swap the restored database in");
   private final RestoreActivities locator =
       ActivityStubs.stub(RestoreActivities.class, ActivityStubs.quick(), "Locate backup");
   private final RestoreActivities validator =
       ActivityStubs.stub(
           RestoreActivities.class, ActivityStubs.longRunning(), "Validate restored database");
-  private final RestoreActivities dropper =
-      ActivityStubs.stub(RestoreActivities.class, compensation(), "Drop the restored database");
   private final BackupActivities copier =
       ActivityStubs.stub(
           BackupActivities.class,
@@ -104,23 +94,14 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
       ActivityStubs.stub(BackupActivities.class, ActivityStubs.quick(), "Publish safety copy");
   private final DeploymentActivities scaler =
       ActivityStubs.stub(
-          DeploymentActivities.class, sideEffect(ActivityStubs.quick()), "Scale writers");
+          DeploymentActivities.class, RecoveryOptions.sideEffect(ActivityStubs.quick()), "Scale writers");
   private final DeploymentActivities podWatcher =
       ActivityStubs.stub(
-          DeploymentActivities.class, waiting(Duration.ofMinutes(30)), "Wait for the writers");
+          DeploymentActivities.class, RecoveryOptions.waiting(Duration.ofMinutes(30)), "Wait for the writers");
   private final DeploymentActivities describer =
       ActivityStubs.stub(DeploymentActivities.class, ActivityStubs.quick(), "Look up writers");
-  private final DeploymentActivities rescaler =
-      ActivityStubs.stub(DeploymentActivities.class, compensation(), "Scale writers (rollback)");
-  private final DeploymentActivities rewatcher =
-      ActivityStubs.stub(
-          DeploymentActivities.class,
-          ActivityOptions.newBuilder(waiting(Duration.ofMinutes(15)))
-              .setRetryOptions(ActivityStubs.retries(2))
-              .build(),
-          "Wait for the writers (rollback)");
   private final HealthActivities health =
-      ActivityStubs.stub(HealthActivities.class, waiting(Duration.ofHours(2)), "Health check");
+      ActivityStubs.stub(HealthActivities.class, RecoveryOptions.waiting(Duration.ofHours(2)), "Health check");
   private final NotifyActivities notifier =
       ActivityStubs.stub(
           NotifyActivities.class,
@@ -152,11 +133,9 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   private boolean restoreMayExist;
   private boolean swapStarted;
   private final List<Check> checks = new ArrayList<>();
-  private final List<Approval> approvals = new ArrayList<>();
-  private final List<RollbackStep> rollback = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
-  private CompletablePromise<Approval> approval;
-  private boolean waitingForApproval;
+  private final ApprovalGate gate = new ApprovalGate();
+  private final RecoveryRollback rollback = new RecoveryRollback(warnings);
   private String healthCheck;
   private Long recoveredAt;
   private Long endedAt;
@@ -167,29 +146,6 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   private CancellationScope work;
   private int compensations;
   private boolean finished;
-  private RecoveryLockWorkflow lock;
-  private io.temporal.workflow.Promise<Void> lockHeld;
-
-  /** Activities that change something: a cancelled run waits until they have stopped. */
-  private static ActivityOptions sideEffect(ActivityOptions base) {
-    return ActivityOptions.newBuilder(base)
-        .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
-        .build();
-  }
-
-  private static ActivityOptions waiting(Duration max) {
-    return ActivityOptions.newBuilder(sideEffect(ActivityStubs.longRunning()))
-        .setStartToCloseTimeout(max)
-        .build();
-  }
-
-  /** Rollback steps retry longer: giving up leaves production for a person to repair. */
-  private static ActivityOptions compensation() {
-    return ActivityOptions.newBuilder(ActivityStubs.quick())
-        .setStartToCloseTimeout(Duration.ofMinutes(5))
-        .setRetryOptions(ActivityStubs.retries(10))
-        .build();
-  }
 
   @Override
   public RunReport recover(RecoveryInput in) {
@@ -202,11 +158,11 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     }
     incidentStart = times.incidentStartMillis() != null ? times.incidentStartMillis() : startedAt;
     WorkflowInfo info = Workflow.getInfo();
-    holdLock(in.service(), info.getWorkflowId());
+    ServiceLock lock = ServiceLock.acquire(in.service(), info.getWorkflowId());
     try {
       return recoverHoldingLock(in, info);
     } finally {
-      Workflow.newDetachedCancellationScope(this::releaseLock).run();
+      Workflow.newDetachedCancellationScope(lock::release).run();
     }
   }
 
@@ -257,44 +213,6 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
         report);
   }
 
-  private void holdLock(String service, String holder) {
-    lock =
-        Workflow.newChildWorkflowStub(
-            RecoveryLockWorkflow.class,
-            ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(RecoveryWorkflow.lockId(service))
-                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE)
-                .setWorkflowIdReusePolicy(
-                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .setStaticSummary("Held by recovery " + holder)
-                .build());
-    lockHeld = Async.procedure(lock::hold, holder);
-    try {
-      Workflow.getWorkflowExecution(lock).get();
-    } catch (RuntimeException e) {
-      lock = null;
-      throw ApplicationFailure.newNonRetryableFailure(
-          "another recovery of " + service + " is running (it holds "
-              + RecoveryWorkflow.lockId(service) + "): follow it with drctl watch, or abort it"
-              + " first [" + Failures.describe(e) + "]",
-          Failures.RECOVERY_IN_PROGRESS);
-    }
-  }
-
-  /** Releases the lock and waits until it is gone, so a new recovery may start at once. */
-  private void releaseLock() {
-    if (lock == null) {
-      return;
-    }
-    try {
-      lock.release();
-      lockHeld.get();
-    } catch (RuntimeException e) {
-      log.warn("could not release {}: {}", RecoveryWorkflow.lockId(service()), Failures.describe(e));
-    }
-    lock = null;
-  }
-
   private void runSteps(Saga saga) {
     if (abortRequest != null) {
       throw new CanceledFailure("aborted before the first step");
@@ -304,12 +222,13 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     safetyCopy();
     stopWriters(saga);
     // Registered before the restore begins: a restore interrupted halfway leaves a database too.
-    saga.addCompensation(this::dropRestored);
+    saga.addCompensation(
+        () -> rollback.dropRestored(service(), restored, restoreMayExist, swapStarted));
     compensations++;
     downloadAndRestore(Workflow.getInfo().getRunId());
     validateRestore();
     awaitApproval();
-    saga.addCompensation(this::swapBack);
+    saga.addCompensation(() -> rollback.swapBack(swapRequest()));
     compensations++;
     swap();
     startWriters(saga);
@@ -438,7 +357,8 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
               + " hand before approving the swap");
       return;
     }
-    saga.addCompensation(this::restoreReplicas);
+    saga.addCompensation(
+        () -> rollback.restoreReplicas(service(), Workflow.getInfo().getRunId(), previousReplicas));
     compensations++;
     ScaleResult down =
         phases.run(
@@ -453,7 +373,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
                       podWatcher.awaitNoPods(service());
                       return r;
                     }));
-    phases.clock().note("StopWriters", "scaled to 0, no pods left; were " + replicas(down.replicas()));
+    phases.clock().note("StopWriters", "scaled to 0, no pods left; were " + RecoveryRollback.replicas(down.replicas()));
     phases.publish();
   }
 
@@ -463,7 +383,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
       RestoreActivities host =
           ActivityStubs.stub(
               RestoreActivities.class,
-              sideEffect(ActivityStubs.onHost(hostQueue)),
+              RecoveryOptions.sideEffect(ActivityStubs.onHost(hostQueue)),
               "Download and restore " + backup.backupId() + " on " + hostQueue);
       try {
         phases.run(
@@ -526,23 +446,15 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
 
   private void awaitApproval() {
     if (input.preApproved()) {
-      Approval pre =
-          new Approval(
-              SWAP_STEP,
-              requester(),
-              "pre-approved with --yes when the run was started",
-              iso(startedAt),
-              Approval.VIA_PRE_APPROVED);
-      approvals.add(pre);
+      Approval pre = gate.preApprove(requester(), startedAt);
       phases.run("Approval", () -> Workflow.newPromise(pre));
       phases.clock().note("Approval", "pre-approved (--yes) by " + pre.by());
       phases.publish();
       return;
     }
-    approval = Workflow.newPromise();
     String how = approveCommand();
     // Open before announcing it: whoever reads the notification may approve at once.
-    waitingForApproval = true;
+    Promise<Approval> decision = gate.open();
     notify(
         "approval-requested",
         "warning",
@@ -556,7 +468,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
               () -> {
                 phases.clock().note("Approval", "waiting: " + how);
                 Async.procedure(this::remindUntilDecided, how);
-                return approval;
+                return decision;
               });
       phases.clock().note(
           "Approval",
@@ -569,7 +481,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
           "swap of " + service() + " approved by " + given.by()
               + (given.comment() == null ? "" : " (" + given.comment() + ")"));
     } finally {
-      waitingForApproval = false;
+      gate.close();
     }
   }
 
@@ -577,8 +489,8 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   private void remindUntilDecided(String how) {
     Duration every = Duration.ofSeconds(Math.max(1, recoveryPlan.approvalReminderSeconds()));
     int sent = 0;
-    while (!approval.isCompleted()) {
-      if (Workflow.await(every, approval::isCompleted)) {
+    while (!gate.decided()) {
+      if (Workflow.await(every, gate::decided)) {
         return;
       }
       sent++;
@@ -609,7 +521,8 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
       phases.skip("StartWriters", "no kubernetes section in the config: start writers by hand");
       return;
     }
-    saga.addCompensation(this::stopWritersAgain);
+    saga.addCompensation(
+        () -> rollback.stopWritersAgain(service(), Workflow.getInfo().getRunId(), restored));
     compensations++;
     List<Replicas> targets = previousReplicas;
     phases.run(
@@ -623,7 +536,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
                   podWatcher.awaitAvailable(service());
                   return r;
                 }));
-    phases.clock().note("StartWriters", "available again: " + replicas(targets));
+    phases.clock().note("StartWriters", "available again: " + RecoveryRollback.replicas(targets));
     phases.publish();
   }
 
@@ -649,91 +562,6 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     }
   }
 
-  // ---- compensation: each step checks before it acts, so a retried rollback is harmless ----
-
-  private void restoreReplicas() {
-    List<Replicas> targets = previousReplicas == null ? List.of() : previousReplicas;
-    String runId = Workflow.getInfo().getRunId();
-    try {
-      ScaleResult r = rescaler.scaleBack(new ScaleBackRequest(service(), runId, targets));
-      rollback.add(
-          new RollbackStep(
-              "restore replica counts",
-              r.actions().isEmpty() ? "SKIPPED" : "DONE",
-              r.actions().isEmpty() ? "already at " + replicas(r.replicas()) : String.join("; ", r.actions())));
-    } catch (RuntimeException e) {
-      rollback.add(new RollbackStep("restore replica counts", "FAILED", Failures.describe(e)));
-      throw e;
-    }
-    try {
-      rewatcher.awaitAvailable(service());
-      rollback.add(new RollbackStep("await writers available", "DONE", replicas(targets)));
-    } catch (RuntimeException e) {
-      rollback.add(new RollbackStep("await writers available", "FAILED", Failures.describe(e)));
-      warnings.add(
-          "the writers were scaled back but did not all become available: " + Failures.describe(e));
-    }
-  }
-
-  private void dropRestored() {
-    if (!restoreMayExist) {
-      rollback.add(new RollbackStep("drop restored database", "SKIPPED", "nothing was restored"));
-      return;
-    }
-    if (swapStarted) {
-      rollback.add(
-          new RollbackStep(
-              "keep restored database",
-              "SKIPPED",
-              restored + " is kept: the swap had begun, so it may hold writes made since"));
-      return;
-    }
-    try {
-      boolean dropped =
-          dropper.dropDatabase(new DropRequest(service(), "source", restored));
-      rollback.add(
-          new RollbackStep(
-              "drop restored database", dropped ? "DONE" : "SKIPPED", restored + (dropped ? " dropped" : " did not exist")));
-    } catch (RuntimeException e) {
-      // Left over, it only takes disk; production does not wait for it.
-      rollback.add(new RollbackStep("drop restored database", "FAILED", Failures.describe(e)));
-      warnings.add("could not drop " + restored + " (" + Failures.describe(e) + "): drop it by hand");
-    }
-  }
-
-  private void swapBack() {
-    try {
-      SwapResult r = unswapper.swapBack(swapRequest());
-      rollback.add(
-          new RollbackStep(
-              "swap back",
-              r.actions().isEmpty() ? "SKIPPED" : "DONE",
-              r.actions().isEmpty() ? "nothing had been swapped" : String.join("; ", r.actions())));
-    } catch (RuntimeException e) {
-      rollback.add(new RollbackStep("swap back", "FAILED", Failures.describe(e)));
-      throw e;
-    }
-  }
-
-  /** Before swapping back, stop what writes to the restored database. */
-  private void stopWritersAgain() {
-    try {
-      ScaleResult r =
-          rescaler.scaleDown(new ScaleDownRequest(service(), Workflow.getInfo().getRunId()));
-      rewatcher.awaitNoPods(service());
-      rollback.add(
-          new RollbackStep(
-              "stop writers again",
-              r.actions().isEmpty() ? "SKIPPED" : "DONE",
-              r.actions().isEmpty() ? "already stopped" : String.join("; ", r.actions())));
-    } catch (RuntimeException e) {
-      rollback.add(new RollbackStep("stop writers again", "FAILED", Failures.describe(e)));
-      warnings.add(
-          "the writers could not be stopped before swapping back (" + Failures.describe(e)
-              + "); writes they made to the restored database stay in " + restored);
-    }
-  }
-
   private void rollBack(Saga saga) {
     if (compensations == 0) {
       phases.skip("Rollback", "nothing to undo");
@@ -745,7 +573,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
           "rolled-back",
           "warning",
           "recovery of " + service() + " stopped (" + error + ") and was rolled back: "
-              + rollbackSummary());
+              + rollback.summary());
     } catch (RuntimeException e) {
       Throwable cause = e instanceof Saga.CompensationException && e.getCause() != null ? e.getCause() : e;
       status = "ROLLBACK_FAILED";
@@ -753,11 +581,6 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
           error + "; ROLLBACK FAILED, production needs a person now: " + Failures.describe(cause);
       notify("rollback-failed", "critical", "recovery of " + service() + ": " + error);
     }
-  }
-
-  private String rollbackSummary() {
-    return String.join(
-        "; ", rollback.stream().map(s -> s.step() + " " + s.status().toLowerCase()).toList());
   }
 
   private void classify(RuntimeException e) {
@@ -820,7 +643,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
 
   @Override
   public void validateApprove(ApprovalRequest request) {
-    String problem = approvalProblem(request);
+    String problem = gate.problem(request, blocked(), this::where);
     if (problem != null) {
       throw ApplicationFailure.newNonRetryableFailure(problem, Failures.APPROVAL_REJECTED);
     }
@@ -829,57 +652,28 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   @Override
   public Approval approve(ApprovalRequest request) {
     validateApprove(request);
-    return accept(request, Approval.VIA_UPDATE);
+    return gate.accept(request, Approval.VIA_UPDATE);
   }
 
   @Override
   public void approveSignal(ApprovalRequest request) {
-    String problem = approvalProblem(request);
+    String problem = gate.problem(request, blocked(), this::where);
     if (problem != null) {
       String who = request == null || request.by() == null ? "someone" : request.by();
       log.warn("approval signal from {} ignored: {}", who, problem);
       warnings.add("an approval signal from " + who + " was ignored: " + problem);
       return;
     }
-    accept(request, Approval.VIA_SIGNAL);
+    gate.accept(request, Approval.VIA_SIGNAL);
   }
 
-  private Approval accept(ApprovalRequest request, String via) {
-    String comment =
-        request.comment() == null || request.comment().isBlank() ? null : request.comment().strip();
-    Approval given =
-        new Approval(
-            SWAP_STEP, request.by().strip(), comment, iso(Workflow.currentTimeMillis()), via);
-    approvals.add(given);
-    approval.complete(given);
-    return given;
-  }
-
-  /** Why an approval cannot be accepted now, or null when it can. */
-  private String approvalProblem(ApprovalRequest r) {
-    if (r == null) {
-      return "an approval needs a step and an approver: {\"step\":\"swap\",\"by\":\"NAME\"}";
-    }
-    String step = r.step() == null ? "" : r.step().strip();
-    if (APPROVAL_STEPS.stream().noneMatch(s -> s.equalsIgnoreCase(step))) {
-      return "unknown step '" + r.step() + "': the step that needs approval is '" + SWAP_STEP + "'";
-    }
-    if (r.by() == null || r.by().isBlank()) {
-      return "the approver must not be empty: say who approves (--by NAME)";
-    }
+  /** Why the run takes no approval at all now, or null. */
+  private String blocked() {
     if (abortRequest != null) {
       return "the run is being aborted (" + abortRequest.reason() + "): there is nothing to approve";
     }
     if (finished || !"RUNNING".equals(status)) {
       return "the run has ended (" + status + "): there is nothing to approve";
-    }
-    if (!approvals.isEmpty()) {
-      Approval a = approvals.get(0);
-      return "'" + SWAP_STEP + "' was already approved by " + a.by() + " at " + a.at() + " (" + a.via() + ")";
-    }
-    if (!waitingForApproval) {
-      return "the run is not waiting for approval of '" + SWAP_STEP + "': it is " + where()
-          + "; approval opens once the restored database has passed validation";
     }
     return null;
   }
@@ -918,7 +712,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
 
   @Override
   public String pendingApproval() {
-    return waitingForApproval ? SWAP_STEP : null;
+    return gate.waiting() ? SWAP_STEP : null;
   }
 
   // ---- queries ----
@@ -975,12 +769,12 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
         assessmentText,
         backupSelection,
         safetyCopyKey,
-        List.copyOf(approvals),
+        gate.approvals(),
         previousReplicas == null ? List.of() : List.copyOf(previousReplicas),
         healthCheck,
         abortRequest == null ? null : abortRequest.by(),
         abortRequest == null ? null : abortRequest.reason(),
-        List.copyOf(rollback),
+        rollback.steps(),
         List.copyOf(warnings));
   }
 
@@ -1002,13 +796,6 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
 
   private String requester() {
     return input.requestedBy() == null || input.requestedBy().isBlank() ? "unknown" : input.requestedBy();
-  }
-
-  private static String replicas(List<Replicas> list) {
-    if (list == null || list.isEmpty()) {
-      return "(none)";
-    }
-    return String.join(", ", list.stream().map(r -> r.name() + "=" + r.replicas()).toList());
   }
 
   private static String iso(long millis) {
