@@ -109,7 +109,7 @@ class DeploymentScalerTest {
                 throw new IllegalStateException(e);
               }
             });
-    while (ticks.get() < 3) {
+    while (ticks.get() < 3 && !waiting.isDone()) {
       Thread.sleep(20);
     }
     assertThat(waiting).isNotDone();

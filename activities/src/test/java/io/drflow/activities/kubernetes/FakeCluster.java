@@ -83,13 +83,22 @@ public final class FakeCluster implements AutoCloseable {
     return client.pods().inNamespace(namespace).withLabel("app", name).list().getItems().size();
   }
 
-  /** Stops reconciling: pods stay as they are, as behind a stuck finalizer. */
-  public void pause() {
+  /**
+   * Stops reconciling: pods stay as they are, as behind a stuck finalizer. Holds the reconcile
+   * lock, so no round is under way once it returns.
+   */
+  public synchronized void pause() {
     paused = true;
   }
 
-  public void resume() {
+  public synchronized void resume() {
     paused = false;
+  }
+
+  private synchronized void tick() {
+    if (!paused) {
+      settle();
+    }
   }
 
   /** Reconciles once, now; a conflict with a concurrent writer is retried. */
@@ -115,9 +124,7 @@ public final class FakeCluster implements AutoCloseable {
   private void reconcileLoop() {
     while (running) {
       try {
-        if (!paused) {
-          settle();
-        }
+        tick();
         Thread.sleep(50);
       } catch (InterruptedException e) {
         return;
