@@ -5,9 +5,13 @@ import io.drflow.activities.config.Secrets;
 import io.drflow.activities.metrics.RunMetrics;
 import io.drflow.activities.metrics.StoredStateRefresher;
 import io.drflow.activities.postgres.PgConnections;
+import io.drflow.activities.kubernetes.KubernetesClients;
 import io.drflow.activities.runbook.BackupActivitiesImpl;
 import io.drflow.activities.runbook.CatalogActivitiesImpl;
+import io.drflow.activities.runbook.DeploymentActivitiesImpl;
+import io.drflow.activities.runbook.HealthActivitiesImpl;
 import io.drflow.activities.runbook.NotifyActivitiesImpl;
+import io.drflow.activities.runbook.RecoveryActivitiesImpl;
 import io.drflow.activities.runbook.ReportActivitiesImpl;
 import io.drflow.activities.runbook.RestoreActivitiesImpl;
 import io.drflow.activities.runbook.ServiceRegistry;
@@ -17,6 +21,7 @@ import io.drflow.activities.storage.BackupLayout;
 import io.drflow.activities.storage.ManifestStore;
 import io.drflow.activities.storage.ObjectStore;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -31,18 +36,21 @@ public final class DrflowActivities implements AutoCloseable {
   private final List<Object> all;
   private final RestoreActivitiesImpl restore;
   private final StoredStateRefresher metricsState;
+  private final KubernetesClients kubernetes;
 
   private DrflowActivities(
       ObjectStore store,
       WorkDirs workDirs,
       List<Object> all,
       RestoreActivitiesImpl restore,
-      StoredStateRefresher metricsState) {
+      StoredStateRefresher metricsState,
+      KubernetesClients kubernetes) {
     this.store = store;
     this.workDirs = workDirs;
     this.all = all;
     this.restore = restore;
     this.metricsState = metricsState;
+    this.kubernetes = kubernetes;
   }
 
   /** Activities whose runs are not measured (metrics disabled). */
@@ -65,16 +73,20 @@ public final class DrflowActivities implements AutoCloseable {
     StoredReports reports = new StoredReports(store, layout);
     RestoreActivitiesImpl restore =
         new RestoreActivitiesImpl(services, connections, store, layout, workDirs, hostQueue);
+    KubernetesClients kubernetes = new KubernetesClients(secrets);
     List<Object> all =
         List.of(
             new CatalogActivitiesImpl(services, secrets, connections, store, layout),
             new BackupActivitiesImpl(services, connections, store, layout),
             restore,
             new ReportActivitiesImpl(store, layout, services, reports, metrics),
+            new RecoveryActivitiesImpl(services, secrets, connections, kubernetes),
+            new DeploymentActivitiesImpl(services, kubernetes, Duration.ofSeconds(2)),
+            new HealthActivitiesImpl(services, Clock.systemUTC()),
             new NotifyActivitiesImpl(services, secrets));
     StoredStateRefresher metricsState =
         new StoredStateRefresher(config, new ManifestStore(store, layout), reports, metrics);
-    return new DrflowActivities(store, workDirs, all, restore, metricsState);
+    return new DrflowActivities(store, workDirs, all, restore, metricsState, kubernetes);
   }
 
   /** For the shared task queue. */
@@ -108,6 +120,7 @@ public final class DrflowActivities implements AutoCloseable {
   @Override
   public void close() {
     metricsState.close();
+    kubernetes.close();
     store.close();
   }
 }

@@ -44,14 +44,14 @@ final class ProgressView {
             : "#".repeat(filled) + (ph.status() == PhaseStatus.RUNNING ? ">" : "") + ".".repeat(Math.max(0, WIDTH - filled - (ph.status() == PhaseStatus.RUNNING ? 1 : 0)));
     return String.format(
         Locale.ROOT,
-        "  %-10s [%s] %7.1fs / %-8s %-9s%s%s",
+        "  %-12s [%s] %7.1fs / %-8s %-9s%s%s",
         ph.name(),
         bar.substring(0, WIDTH),
         ph.seconds(),
         ph.budgetSeconds() > 0 ? Durations.human(ph.budgetSeconds()) : "-",
         ph.status(),
         ph.overBudget() ? " OVER BUDGET" : "",
-        ph.note() == null ? "" : "  " + abbreviate(ph.note(), 60));
+        ph.note() == null ? "" : "  " + abbreviate(ph.note(), 100));
   }
 
   private static String abbreviate(String s, int max) {

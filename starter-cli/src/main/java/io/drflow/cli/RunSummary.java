@@ -38,6 +38,7 @@ final class RunSummary {
     return switch (runbook) {
       case BACKUP -> "Backup";
       case DRILL -> "Restore drill";
+      case RECOVERY -> "Recovery";
     };
   }
 }

@@ -51,6 +51,45 @@ final class Runs {
     return s.client.newUntypedWorkflowStub(exec.getWorkflowId(), Optional.of(exec.getRunId()), Optional.of(type));
   }
 
+  /** Type, status and parent of a run, straight from the server. */
+  static io.temporal.api.workflow.v1.WorkflowExecutionInfo describe(TemporalSession s, String workflowId) {
+    try {
+      return s.service
+          .blockingStub()
+          .describeWorkflowExecution(
+              io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest.newBuilder()
+                  .setNamespace(s.config.namespace())
+                  .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                  .build())
+          .getWorkflowExecutionInfo();
+    } catch (io.grpc.StatusRuntimeException e) {
+      if (e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
+        throw new UserError("no run with id " + workflowId);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A second recovery of a service would fail at its lock anyway; saying so before starting
+   * names the run to follow instead.
+   */
+  static void refuseIfRecovering(TemporalSession s, String service) {
+    io.temporal.api.workflow.v1.WorkflowExecutionInfo lock;
+    try {
+      lock = describe(s, io.drflow.workflows.recovery.RecoveryWorkflow.lockId(service));
+    } catch (UserError notFound) {
+      return;
+    }
+    if (lock.getStatus()
+        == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      String holder = lock.getParentExecution().getWorkflowId();
+      throw new UserError(
+          "a recovery of " + service + " is already running: " + holder + " (drctl watch " + holder
+              + ", or drctl abort " + holder + " --reason TEXT)");
+    }
+  }
+
   static WorkflowStub existing(TemporalSession s, String workflowId) {
     return s.client.newUntypedWorkflowStub(workflowId);
   }

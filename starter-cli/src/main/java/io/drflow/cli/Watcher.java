@@ -26,8 +26,7 @@ final class Watcher {
   }
 
   RunReport follow(WorkflowStub stub) throws InterruptedException {
-    CompletableFuture<RunReport> done =
-        CompletableFuture.supplyAsync(() -> Runs.awaitReport(stub));
+    CompletableFuture<RunReport> done = Background.call("drctl-result", () -> Runs.awaitReport(stub));
     while (!done.isDone()) {
       Runs.progress(stub).ifPresent(this::draw);
       Thread.sleep(terminal ? 500 : 1000);

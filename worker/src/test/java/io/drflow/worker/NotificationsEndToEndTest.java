@@ -74,7 +74,10 @@ class NotificationsEndToEndTest {
         RetentionConfig.defaults(),
         new DrillConfig(drillTarget.serverConfig(), List.of(new DrillConfig.Assertion("customers exist", "select count(*) > 0 from sales.customers")), false),
         null,
-        notify);
+        null,
+        null,
+        notify,
+        null);
   }
 
   @AfterAll

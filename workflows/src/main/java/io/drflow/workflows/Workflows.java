@@ -4,6 +4,8 @@ import io.drflow.workflows.backup.BackupWorkflowImpl;
 import io.drflow.workflows.catalog.ListBackupsWorkflowImpl;
 import io.drflow.workflows.catalog.RunHistoryWorkflowImpl;
 import io.drflow.workflows.drill.RestoreDrillWorkflowImpl;
+import io.drflow.workflows.recovery.RecoveryLockWorkflowImpl;
+import io.drflow.workflows.recovery.RecoveryWorkflowImpl;
 
 /** Every workflow implementation a drflow worker registers. */
 public final class Workflows {
@@ -12,7 +14,9 @@ public final class Workflows {
     BackupWorkflowImpl.class,
     RestoreDrillWorkflowImpl.class,
     ListBackupsWorkflowImpl.class,
-    RunHistoryWorkflowImpl.class
+    RunHistoryWorkflowImpl.class,
+    RecoveryWorkflowImpl.class,
+    RecoveryLockWorkflowImpl.class
   };
 
   private Workflows() {}

@@ -16,6 +16,9 @@ final class ConfigValidator {
   /** Service names end up in object keys, workflow ids and database names: keep them plain. */
   static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
 
+  private static final String RUNBOOK_IDS =
+      String.join(", ", java.util.Arrays.stream(Runbook.values()).map(Runbook::id).toList());
+
   private ConfigValidator() {}
 
   static List<String> problems(DrflowConfig config) {
@@ -81,7 +84,7 @@ final class ConfigValidator {
               try {
                 rb = Runbook.byId(runbook);
               } catch (IllegalArgumentException e) {
-                out.add(at + ".budgets." + runbook + ": unknown runbook (known: backup, drill)");
+                out.add(at + ".budgets." + runbook + ": unknown runbook (known: " + RUNBOOK_IDS + ")");
                 return;
               }
               if (phases == null) {
@@ -105,6 +108,7 @@ final class ConfigValidator {
       out.add(at + ".retention: counts must not be negative");
     }
     out.addAll(svc.schedules().problems(at + ".schedules"));
+    RecoveryConfigValidator.problems(at, svc, out);
     DrillConfig drill = svc.drill();
     if (drill != null) {
       if (drill.target() != null) {

@@ -7,11 +7,14 @@ import java.util.Map;
 /**
  * One protected service.
  *
- * @param budgets runbook ("backup", "drill") to phase name to budget; unset phases get a share of
- *     the RTO (see {@link PhaseBudgets})
+ * @param budgets runbook ("backup", "drill", "recovery") to phase name to budget; unset phases get
+ *     a share of the RTO
  * @param schedules when backups and drills run on their own; {@code drctl schedule sync} turns
  *     them into Temporal Schedules (the worker only validates them)
+ * @param kubernetes the Deployments that write to the database (recoveries stop and restart them)
+ * @param health the endpoint a recovery checks once the writers are back
  * @param notifications where run events go besides the log
+ * @param recovery recovery settings (approval reminders)
  */
 public record ServiceConfig(
     PostgresConfig postgres,
@@ -21,15 +24,19 @@ public record ServiceConfig(
     RetentionConfig retention,
     DrillConfig drill,
     ServiceSchedules schedules,
-    NotifyConfig notifications) {
+    KubernetesConfig kubernetes,
+    HealthConfig health,
+    NotifyConfig notifications,
+    RecoveryConfig recovery) {
 
   public ServiceConfig {
     budgets = budgets == null ? Map.of() : budgets;
     retention = retention == null ? RetentionConfig.defaults() : retention;
     schedules = schedules == null ? new ServiceSchedules(null, null) : schedules;
+    recovery = recovery == null ? RecoveryConfig.defaults() : recovery;
   }
 
-  /** A service without schedules that notifies nobody but the worker's log. */
+  /** A service with neither schedules nor recovery settings, that notifies only the log. */
   public ServiceConfig(
       PostgresConfig postgres,
       Duration rto,
@@ -37,10 +44,12 @@ public record ServiceConfig(
       Map<String, Map<String, Duration>> budgets,
       RetentionConfig retention,
       DrillConfig drill) {
-    this(postgres, rto, rpo, budgets, retention, drill, null, null);
+    this(postgres, rto, rpo, budgets, retention, drill, null, null, null, null, null);
   }
 
   public ServiceConfig withNotifications(NotifyConfig replacement) {
-    return new ServiceConfig(postgres, rto, rpo, budgets, retention, drill, schedules, replacement);
+    return new ServiceConfig(
+        postgres, rto, rpo, budgets, retention, drill, schedules, kubernetes, health, replacement,
+        recovery);
   }
 }

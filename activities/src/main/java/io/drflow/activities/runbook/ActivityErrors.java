@@ -35,6 +35,9 @@ public final class ActivityErrors {
           e.getMessage(), Failures.MISSING_CREDENTIALS);
     } catch (PgException e) {
       throw pg(e);
+    } catch (io.drflow.activities.postgres.PgRecovery.UnexpectedStateException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage(), Failures.UNEXPECTED_DATABASE_STATE);
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.INVALID_INPUT);
     } catch (Exception e) {

@@ -17,11 +17,13 @@ import io.drflow.workflows.activities.RestoreActivities;
 import io.drflow.workflows.model.BackupRef;
 import io.drflow.workflows.model.Check;
 import io.drflow.workflows.runbook.Failures;
+import io.drflow.workflows.runbook.ScratchNames;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -105,6 +107,39 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
             }
           }
           return BackupRefs.of(m, layout);
+        });
+  }
+
+  @Override
+  public BackupRef locateAt(LocateAtRequest request) {
+    return ActivityErrors.translate(
+        () -> {
+          String service = request.service();
+          services.service(service);
+          Instant notAfter = Instant.ofEpochMilli(request.notAfterMillis());
+          // Safety copies hold a damaged database: never a recovery's choice unless named.
+          List<Manifest> candidates =
+              manifests.listVerified(service, Integer.MAX_VALUE).stream()
+                  .filter(m -> !ScratchNames.isSafetyCopy(m.backupId()))
+                  .toList();
+          for (Manifest m : candidates) {
+            Instant at = ManifestStore.parseInstant(m.createdAt());
+            if (at != null && !at.isAfter(notAfter)) {
+              return BackupRefs.of(m, layout);
+            }
+          }
+          if (candidates.isEmpty()) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                "no verified backup of " + service + " in " + services.config().storage().describe()
+                    + "; run `drctl backup " + service + "` first",
+                Failures.BACKUP_NOT_FOUND);
+          }
+          Manifest oldest = candidates.get(candidates.size() - 1);
+          throw ApplicationFailure.newNonRetryableFailure(
+              "no verified backup of " + service + " was taken at or before " + notAfter + " ("
+                  + request.why() + "): the oldest is " + oldest.backupId() + ", taken "
+                  + oldest.createdAt() + ". Choose a later time, or name a backup with --backup",
+              Failures.BACKUP_NOT_FOUND);
         });
   }
 

@@ -41,12 +41,26 @@ public interface RestoreActivities {
   record DropRequest(String service, String server, String database) {}
 
   /**
+   * @param notAfterMillis the newest acceptable snapshot time
+   * @param why how the bound was chosen ("--at", "incident start", ...), for error messages
+   */
+  record LocateAtRequest(String service, long notAfterMillis, String why) {}
+
+  /**
    * Finds a backup: the given key (or backup id), or else the newest one whose manifest verifies
    * (parses, and its data object exists with the recorded size). Non-retryable {@code
    * BackupNotFound} when there is none.
    */
   @ActivityMethod(name = "LocateBackup")
   BackupRef locate(String service, String backupKeyOrId);
+
+  /**
+   * The newest backup whose manifest verifies and whose snapshot was taken at or before {@code
+   * notAfterMillis}, leaving out safety copies (backups of damaged databases). Non-retryable
+   * {@code BackupNotFound} naming the oldest backup when every one is newer.
+   */
+  @ActivityMethod(name = "LocateBackupAt")
+  BackupRef locateAt(LocateAtRequest request);
 
   /** The task queue served only by the worker on this host, for activities that share files. */
   @ActivityMethod(name = "HostTaskQueue")

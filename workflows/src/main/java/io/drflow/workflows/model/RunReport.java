@@ -7,7 +7,9 @@ import java.util.List;
  * RTO and RPO achieved, and every check with its figure. Returned by the workflow, answered by the
  * {@code report} query, and stored as JSON and Markdown beside the backups.
  *
- * @param status PASSED, FAILED or CANCELLED for drills; COMPLETED or FAILED for backups
+ * @param status PASSED, FAILED or CANCELLED for drills; COMPLETED or FAILED for backups;
+ *     COMPLETED, FAILED, ABORTED, CANCELLED or ROLLBACK_FAILED for recoveries
+ * @param recovery what a recovery did to production; null for other runbooks
  */
 public record RunReport(
     String workflowId,
@@ -25,7 +27,30 @@ public record RunReport(
     List<Check> checks,
     Scratch scratch,
     String error,
-    String reportKey) {
+    String reportKey,
+    RecoveryDetails recovery) {
+
+  /** A report without a recovery section (backups, drills). */
+  public RunReport(
+      String workflowId,
+      String runId,
+      String runbook,
+      String status,
+      String service,
+      String startedAt,
+      String endedAt,
+      BackupSummary backup,
+      List<Phase> phases,
+      Objective rto,
+      Objective rpo,
+      RtoStatus rtoStatus,
+      List<Check> checks,
+      Scratch scratch,
+      String error,
+      String reportKey) {
+    this(workflowId, runId, runbook, status, service, startedAt, endedAt, backup, phases, rto, rpo,
+        rtoStatus, checks, scratch, error, reportKey, null);
+  }
 
   public record BackupSummary(
       String key, String createdAt, String sha256, long storedBytes, long dumpBytes) {}
@@ -43,6 +68,6 @@ public record RunReport(
   public RunReport withReportKey(String key) {
     return new RunReport(
         workflowId, runId, runbook, status, service, startedAt, endedAt, backup, phases, rto, rpo,
-        rtoStatus, checks, scratch, error, key);
+        rtoStatus, checks, scratch, error, key, recovery);
   }
 }

@@ -63,6 +63,9 @@ public final class RunReportMarkdown {
           .append(p.note() == null ? "" : p.note().replace('|', '/').replace('\n', ' '))
           .append(" |\n");
     }
+    if (r.recovery() != null) {
+      RecoveryMarkdown.append(md, r.recovery());
+    }
     if (r.checks() != null && !r.checks().isEmpty()) {
       md.append("\n## Checks\n\n| Check | Result | Detail |\n|---|---|---|\n");
       for (Check c : r.checks()) {

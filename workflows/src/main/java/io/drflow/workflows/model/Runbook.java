@@ -29,7 +29,24 @@ public enum Runbook {
           "Restore", 0.45,
           "Validate", 0.15,
           "Cleanup", 0.05,
-          "Report", 0.02));
+          "Report", 0.02)),
+  RECOVERY(
+      "recovery",
+      "RecoveryWorkflow",
+      phases(
+          "Assess", 0.01,
+          "Locate", 0.01,
+          "SafetyCopy", 0.15,
+          "StopWriters", 0.03,
+          "Download", 0.12,
+          "Restore", 0.30,
+          "Validate", 0.08,
+          "Approval", 0.10,
+          "Swap", 0.01,
+          "StartWriters", 0.05,
+          "HealthCheck", 0.04,
+          "Rollback", 0.05,
+          "Report", 0.01));
 
   private final String id;
   private final String workflowType;

@@ -25,6 +25,13 @@ public final class Failures {
   public static final String WORK_FILES_MISSING = "WorkFilesMissing";
   public static final String DRILL_FAILED = "DrillFailed";
   public static final String BACKUP_FAILED = "BackupFailed";
+  public static final String RECOVERY_FAILED = "RecoveryFailed";
+  public static final String RECOVERY_ABORTED = "RecoveryAborted";
+  public static final String RECOVERY_IN_PROGRESS = "RecoveryInProgress";
+  public static final String VALIDATION_FAILED = "ValidationFailed";
+  public static final String HEALTH_CHECK_FAILED = "HealthCheckFailed";
+  public static final String UNEXPECTED_DATABASE_STATE = "UnexpectedDatabaseState";
+  public static final String APPROVAL_REJECTED = "ApprovalRejected";
 
   /** Types that must never be retried, for activity retry options. */
   public static final String[] NON_RETRYABLE = {
@@ -36,7 +43,9 @@ public final class Failures {
     BACKUP_NOT_FOUND,
     CHECKSUM_MISMATCH,
     DATABASE_EXISTS,
-    WORK_FILES_MISSING
+    WORK_FILES_MISSING,
+    HEALTH_CHECK_FAILED,
+    UNEXPECTED_DATABASE_STATE
   };
 
   private Failures() {}

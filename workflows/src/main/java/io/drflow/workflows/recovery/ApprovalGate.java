@@ -1,0 +1,104 @@
+package io.drflow.workflows.recovery;
+
+import io.drflow.workflows.model.Approval;
+import io.temporal.workflow.CompletablePromise;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The gate before the swap: open while the run waits, one approval closes it. It decides nothing
+ * by itself and has no timeout; the workflow reminds people while it is open.
+ */
+final class ApprovalGate {
+
+  private final List<Approval> approvals = new ArrayList<>();
+  private CompletablePromise<Approval> decision;
+  private boolean waiting;
+
+  /** Opens the gate; the promise completes with the approval. */
+  Promise<Approval> open() {
+    decision = Workflow.newPromise();
+    waiting = true;
+    return decision;
+  }
+
+  void close() {
+    waiting = false;
+  }
+
+  boolean waiting() {
+    return waiting;
+  }
+
+  boolean decided() {
+    return decision != null && decision.isCompleted();
+  }
+
+  List<Approval> approvals() {
+    return List.copyOf(approvals);
+  }
+
+  /** {@code --yes}: recorded as given by whoever started the run, when it started. */
+  Approval preApprove(String by, long startedAtMillis) {
+    Approval pre =
+        new Approval(
+            RecoveryWorkflow.SWAP_STEP,
+            by,
+            "pre-approved with --yes when the run was started",
+            Instant.ofEpochMilli(startedAtMillis).toString(),
+            Approval.VIA_PRE_APPROVED);
+    approvals.add(pre);
+    return pre;
+  }
+
+  /**
+   * Why an approval cannot be accepted now, or null when it can.
+   *
+   * @param blocked why the run takes no approval at all (aborting, ended), or null
+   * @param where the phase the run is in, for "not yet"
+   */
+  String problem(ApprovalRequest r, String blocked, Supplier<String> where) {
+    String swap = RecoveryWorkflow.SWAP_STEP;
+    if (r == null) {
+      return "an approval needs a step and an approver: {\"step\":\"swap\",\"by\":\"NAME\"}";
+    }
+    String step = r.step() == null ? "" : r.step().strip();
+    if (RecoveryWorkflow.APPROVAL_STEPS.stream().noneMatch(s -> s.equalsIgnoreCase(step))) {
+      return "unknown step '" + r.step() + "': the step that needs approval is '" + swap + "'";
+    }
+    if (r.by() == null || r.by().isBlank()) {
+      return "the approver must not be empty: say who approves (--by NAME)";
+    }
+    if (blocked != null) {
+      return blocked;
+    }
+    if (!approvals.isEmpty()) {
+      Approval a = approvals.get(0);
+      return "'" + swap + "' was already approved by " + a.by() + " at " + a.at() + " (" + a.via() + ")";
+    }
+    if (!waiting) {
+      return "the run is not waiting for approval of '" + swap + "': it is " + where.get()
+          + "; approval opens once the restored database has passed validation";
+    }
+    return null;
+  }
+
+  /** Records an approval {@link #problem} found nothing wrong with, and closes the gate. */
+  Approval accept(ApprovalRequest r, String via) {
+    String comment = r.comment() == null || r.comment().isBlank() ? null : r.comment().strip();
+    Approval given =
+        new Approval(
+            RecoveryWorkflow.SWAP_STEP,
+            r.by().strip(),
+            comment,
+            Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString(),
+            via);
+    approvals.add(given);
+    decision.complete(given);
+    return given;
+  }
+}
