@@ -18,6 +18,8 @@ while [ $# -gt 0 ]; do
     --runs) extra+=(--runs "$2"); shift ;;
     --heap) extra+=(--heap "$2"); shift ;;
     --activities) extra+=(--activities "$2"); shift ;;
+    --overhead) mode=overhead ;;
+    --dynamic) extra+=(--dynamic "$2"); shift ;;
     --no-warmup) extra+=(--warmup false) ;;
     --keep) extra+=(--keep true) ;;
     --help|-h) sed -n '2,10p' "$0"; exit 0 ;;

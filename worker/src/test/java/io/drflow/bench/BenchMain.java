@@ -39,6 +39,7 @@ public final class BenchMain {
           switch (mode) {
             case "compare" -> new Compare(stack, opts).run();
             case "concurrent" -> new ConcurrentDrills(stack, opts).run();
+            case "overhead" -> overhead(stack, opts);
             default -> throw new IllegalArgumentException("unknown mode " + mode);
           };
     }
@@ -46,6 +47,20 @@ public final class BenchMain {
       deleteTree(dir);
     }
     System.exit(code);
+  }
+
+  /** Orchestration overhead alone, on dev servers persisting to disk and to memory. */
+  static int overhead(BenchStack stack, Map<String, String> opts) throws Exception {
+    int n = Integer.parseInt(opts.getOrDefault("activities", "40"));
+    List<String> dyn = opts.containsKey("dynamic") ? List.of(opts.get("dynamic").split(",")) : List.of();
+    for (boolean file : new boolean[] {true, false}) {
+      try (DevServer s = DevServer.start(stack.dir.resolve(file ? "t-file" : "t-mem"), file, dyn)) {
+        OrchestrationBench.Overhead o = OrchestrationBench.perActivity(s.target(), n, 5);
+        say("dev server (" + s.mode + "): per activity ms " + Stats.all(o.samples()) + " median "
+            + Stats.f(o.msPerActivity()) + "; empty workflow " + Stats.f(o.emptyWorkflowMs()) + " ms");
+      }
+    }
+    return 0;
   }
 
   static void deleteTree(Path root) throws IOException {
@@ -71,6 +86,7 @@ public final class BenchMain {
     private final int noopActivities;
     private final boolean warmup;
     private final List<String> workerJvm;
+    private final Map<String, String> opts;
 
     private final Map<String, List<Double>> t = new LinkedHashMap<>();
     private final List<Long> recipeBytes = new ArrayList<>();
@@ -80,6 +96,7 @@ public final class BenchMain {
 
     Compare(BenchStack stack, Map<String, String> opts) {
       this.stack = stack;
+      this.opts = opts;
       this.sizeGb = Double.parseDouble(opts.getOrDefault("size-gb", "1"));
       this.runs = Integer.parseInt(opts.getOrDefault("runs", "3"));
       this.noopActivities = Integer.parseInt(opts.getOrDefault("activities", "40"));
@@ -125,8 +142,15 @@ public final class BenchMain {
       say("");
       say("orchestration: a no-op runbook of " + noopActivities + " activities on the dev server ...");
       OrchestrationBench.Overhead o = OrchestrationBench.perActivity(stack.temporalTarget(), noopActivities, 5);
-      say("  per activity (ms): " + Stats.all(o.samples()) + "  median " + Stats.f(o.msPerActivity())
-          + "; empty workflow start-to-result " + Stats.f(o.emptyWorkflowMs()) + " ms");
+      say("  dev server (" + stack.temporal.mode + "): per activity (ms) " + Stats.all(o.samples()) + "  median "
+          + Stats.f(o.msPerActivity()) + "; empty workflow start-to-result " + Stats.f(o.emptyWorkflowMs()) + " ms");
+      if (!"false".equals(opts.get("reference-overhead"))) {
+        try (DevServer plain = DevServer.start(stack.dir.resolve("temporal-file"), true, List.of())) {
+          OrchestrationBench.Overhead p = OrchestrationBench.perActivity(plain.target(), noopActivities, 3);
+          say("  for reference, dev server (" + plain.mode + ", default config): per activity (ms) "
+              + Stats.all(p.samples()) + "  median " + Stats.f(p.msPerActivity()));
+        }
+      }
       OrchestrationBench.Simulation sim = OrchestrationBench.oneHourRunbook();
       say(String.format(Locale.ROOT,
           "  time skipping: a runbook using its whole 1 h RTO (6 phases, all over budget) simulated %.0f s in %.0f ms",

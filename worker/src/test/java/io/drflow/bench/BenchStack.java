@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.drflow.activities.local.LocalPostgresCluster;
 import io.drflow.activities.local.S3ProxyServer;
 import io.drflow.activities.postgres.PgTools;
-import io.drflow.worker.dev.EmbeddedTemporal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +39,7 @@ final class BenchStack implements AutoCloseable {
   LocalPostgresCluster source;
   LocalPostgresCluster target;
   S3ProxyServer s3;
-  EmbeddedTemporal temporal;
-  int temporalPort;
+  DevServer temporal;
   Path config;
   Process worker;
   Path workerLog;
@@ -69,16 +65,18 @@ final class BenchStack implements AutoCloseable {
   void startServices() throws IOException {
     s3 = S3ProxyServer.start(dir.resolve("s3"), 0, S3_IDENTITY, S3_CREDENTIAL);
     parts.add(s3);
-    temporalPort = freePortPair();
-    temporal = EmbeddedTemporal.start("127.0.0.1", temporalPort, dir.resolve("temporal"));
+    temporal = DevServer.start(dir.resolve("temporal"), false, DEV_SERVER_CONFIG);
     parts.add(temporal);
-    if (!temporal.hasUi()) {
-      throw new IllegalStateException("the benchmark needs the `temporal` CLI (real dev server) on PATH");
-    }
   }
 
+  /**
+   * Eager activity dispatch: a workflow task that schedules an activity on its own queue gets the
+   * activity back in the same response, saving a matching round trip. drflow recommends it.
+   */
+  static final List<String> DEV_SERVER_CONFIG = List.of("system.enableActivityEagerExecution=true");
+
   String temporalTarget() {
-    return "127.0.0.1:" + temporalPort;
+    return temporal.target();
   }
 
   Map<String, String> s3Env() {
@@ -224,33 +222,6 @@ final class BenchStack implements AutoCloseable {
 
   static String javaBinary() {
     return ProcessHandle.current().info().command().orElse("java");
-  }
-
-  /** A free port whose +1000 neighbour (the dev server's UI) is free too. */
-  private static int freePortPair() {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int p = freePort();
-      if (p + 1000 < 65536 && bindable(p + 1000)) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("no free port pair for the Temporal dev server");
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static boolean bindable(int port) {
-    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   void appendLog(String line) {

@@ -2,6 +2,7 @@ package io.drflow.activities.runbook;
 
 import io.drflow.activities.config.PostgresConfig;
 import io.drflow.activities.config.ServiceConfig;
+import io.drflow.activities.postgres.ArchiveOffsets;
 import io.drflow.activities.postgres.DatabaseInventory;
 import io.drflow.activities.postgres.Globals;
 import io.drflow.activities.postgres.PgConnections;
@@ -14,6 +15,8 @@ import io.drflow.activities.storage.ChunkedUploader;
 import io.drflow.activities.storage.Manifest;
 import io.drflow.activities.storage.ManifestStore;
 import io.drflow.activities.storage.ObjectStore;
+import io.drflow.activities.storage.RawObserver;
+import io.drflow.activities.storage.RawPatch;
 import io.drflow.activities.storage.RetentionExecutor;
 import io.drflow.workflows.activities.BackupActivities;
 import io.temporal.activity.Activity;
@@ -115,7 +118,8 @@ public final class BackupActivitiesImpl implements BackupActivities {
                   dump.stdout(),
                   layout.dataKey(service, id),
                   layout.chunkIndexKey(service, id),
-                  (raw, stored) -> ctx.heartbeat(new StreamProgress("streaming", raw, stored)));
+                  (raw, stored) -> ctx.heartbeat(new StreamProgress("streaming", raw, stored)),
+                  new DataOffsetRecorder());
         } catch (Exception e) {
           dump.destroyTree();
           throw e;
@@ -146,6 +150,31 @@ public final class BackupActivitiesImpl implements BackupActivities {
           "backup {} of {}: {} tables, {} rows, {} bytes dumped, {} stored",
           id, service, inventory.tables().size(), inventory.totalRows(), uploaded.rawBytes(), uploaded.storedBytes());
       return result(request, manifest, snapshot.snapshotAt(), stages);
+    }
+  }
+
+  /**
+   * Records, while the dump streams past, where pg_dump's data blocks start: restores write these
+   * offsets into the downloaded file so pg_restore -j can seek to each table's data.
+   */
+  static final class DataOffsetRecorder implements RawObserver {
+    private final ArchiveOffsets.Scanner scanner = new ArchiveOffsets.Scanner();
+
+    @Override
+    public void accept(byte[] b, int off, int len) {
+      scanner.accept(b, off, len);
+    }
+
+    @Override
+    public List<RawPatch> finish() {
+      List<RawPatch> out = new ArrayList<>();
+      for (ArchiveOffsets.Patch p : scanner.finish()) {
+        out.add(RawPatch.of(p.position(), p.expected(), p.replacement()));
+      }
+      if (scanner.problem() != null) {
+        log.warn("could not record the dump's data offsets: {}", scanner.problem());
+      }
+      return out;
     }
   }
 

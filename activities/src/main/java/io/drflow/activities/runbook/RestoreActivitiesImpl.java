@@ -3,6 +3,7 @@ package io.drflow.activities.runbook;
 import io.drflow.activities.config.PostgresConfig;
 import io.drflow.activities.config.ServerConfig;
 import io.drflow.activities.config.ServiceConfig;
+import io.drflow.activities.postgres.ArchiveOffsets;
 import io.drflow.activities.postgres.PgConnections;
 import io.drflow.activities.postgres.PgDatabases;
 import io.drflow.activities.postgres.PgRestore;
@@ -129,6 +130,13 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                 downloader.download(m.dump(), target, resumeFrom, ctx::heartbeat);
             if (r.resumedFromStoredByte() > 0) {
               log.info("download of {} resumed at byte {}", m.dump().key(), r.resumedFromStoredByte());
+            }
+            // Backups older than the recorded offsets: find them in the file (reads it once).
+            ArchiveOffsets.Outcome offsets = ArchiveOffsets.ensure(target);
+            if (offsets.problem() != null) {
+              log.warn("{}: pg_restore will scan for data blocks: {}", m.dump().key(), offsets.problem());
+            } else if (offsets.patched() > 0) {
+              log.info("{}: wrote {} data offsets the streamed dump lacked", m.dump().key(), offsets.patched());
             }
             return new DownloadResult(
                 request.workId(), r.storedBytes(), r.rawBytes(), r.sha256(), r.resumedFromStoredByte());
