@@ -57,6 +57,44 @@ public final class ArchiveOffsets {
     }
   }
 
+  /**
+   * A TOC entry that drflow follows while pg_restore works: table and materialized view data,
+   * and foreign keys.
+   *
+   * @param tag pg_dump's tag: the table's name for data, "table constraint" for foreign keys
+   */
+  public record TocItem(int dumpId, String desc, String namespace, String tag) {}
+
+  static final java.util.Set<String> FOLLOWED =
+      java.util.Set.of("TABLE DATA", "MATERIALIZED VIEW DATA", "FK CONSTRAINT");
+
+  /**
+   * The followed entries of the archive's TOC by dump id, read from the start of {@code file}
+   * only; empty when it is not an archive drflow can read.
+   */
+  public static Map<Integer, TocItem> tocItems(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      Scanner toc = new Scanner();
+      ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+      long pos = 0;
+      while (!toc.tocRead() && toc.problem() == null) {
+        buf.clear();
+        int n = ch.read(buf, pos);
+        if (n < 0) {
+          toc.finish();
+          break;
+        }
+        toc.accept(buf.array(), 0, n);
+        pos += n;
+      }
+      Map<Integer, TocItem> out = new HashMap<>();
+      for (TocItem i : toc.items) {
+        out.put(i.dumpId(), i);
+      }
+      return out;
+    }
+  }
+
   /** What {@link #ensure} did to a file. */
   public record Outcome(int dataEntries, int alreadySet, int patched, String problem) {}
 
@@ -170,6 +208,7 @@ public final class ArchiveOffsets {
     private int intSize;
     private int offSize;
     private final List<Entry> entries = new ArrayList<>();
+    private final List<TocItem> items = new ArrayList<>();
     private boolean tocRead;
 
     // Data phase.
@@ -385,6 +424,7 @@ public final class ArchiveOffsets {
       intSize = t.intSize;
       offSize = t.offSize;
       entries.addAll(t.entries);
+      items.addAll(t.items);
       tocRead = true;
       byte[] rest = Arrays.copyOfRange(head, t.cursor, headLength);
       long restStart = position - rest.length;
@@ -404,6 +444,7 @@ public final class ArchiveOffsets {
       int intSize;
       int offSize;
       final List<Entry> entries = new ArrayList<>();
+      final List<TocItem> items = new ArrayList<>();
 
       Toc(byte[] b, int length) {
         this.b = b;
@@ -455,13 +496,16 @@ public final class ArchiveOffsets {
           readInt(); // hadDumper
           readStr(); // tableoid
           readStr(); // oid
-          readStr(); // tag
-          readStr(); // desc
+          String tag = readString();
+          String desc = readString();
           readInt(); // section
           readStr(); // defn
           readStr(); // dropStmt
           readStr(); // copyStmt
-          readStr(); // namespace
+          String namespace = readString();
+          if (desc != null && FOLLOWED.contains(desc)) {
+            items.add(new TocItem(dumpId, desc, namespace, tag));
+          }
           readStr(); // tablespace
           if (version >= version(1, 14, 0)) {
             readStr(); // tableam
@@ -506,6 +550,21 @@ public final class ArchiveOffsets {
 
       private int intSize() {
         return intSize == 0 ? 4 : intSize;
+      }
+
+      /** A string (null for pg_dump's null string); names are UTF-8 in UTF-8 databases. */
+      private String readString() {
+        int n = readInt();
+        if (n < 0) {
+          return null;
+        }
+        if (cursor + (long) n > length) {
+          cursor = length;
+          throw new NeedMore();
+        }
+        String s = new String(b, cursor, n, java.nio.charset.StandardCharsets.UTF_8);
+        cursor += n;
+        return s;
       }
 
       /** Skips a string; false for the null string that ends a dependency list. */

@@ -44,8 +44,15 @@ public final class RestoreValidator {
     this(connections, defaultParallelism(), DEFAULT_ASSERTION_TIMEOUT);
   }
 
+  private static Check made(List<Check> checks, String name) {
+    if (checks == null) {
+      return null;
+    }
+    return checks.stream().filter(c -> name.equals(c.name())).findFirst().orElse(null);
+  }
+
   /** One connection per core of this host (at least 2, at most 8): the scans are CPU-bound. */
-  static int defaultParallelism() {
+  public static int defaultParallelism() {
     return Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
   }
 
@@ -88,11 +95,29 @@ public final class RestoreValidator {
       List<DrillConfig.Assertion> assertions,
       Duration every,
       Runnable tick) {
+    return validate(restored, expected, assertions, every, tick, List.of());
+  }
+
+  /**
+   * As above, taking the row count and foreign key checks from {@code alreadyMade} when it has
+   * both (see {@link ScansDuringRestore}) instead of scanning again.
+   */
+  public List<Check> validate(
+      PostgresConfig restored,
+      DatabaseInventory expected,
+      List<DrillConfig.Assertion> assertions,
+      Duration every,
+      Runnable tick,
+      List<Check> alreadyMade) {
+    Check madeCounts = made(alreadyMade, "row counts");
+    Check madeKeys = made(alreadyMade, "foreign keys");
+    boolean scanned = madeCounts != null && madeKeys != null;
     List<Connection> open = new CopyOnWriteArrayList<>();
     try {
       return Ticking.call("validate", every, tick, () -> {
         List<Connection> pool = new ArrayList<>();
-        for (int i = 0; i < parallelism; i++) {
+        // The catalog checks and assertions need one connection; the scans, all of them.
+        for (int i = 0; i < (scanned ? 1 : parallelism); i++) {
           Connection c = connections.open(restored);
           open.add(c);
           try (Statement s = c.createStatement()) {
@@ -105,7 +130,7 @@ public final class RestoreValidator {
           pool.add(c);
         }
         List<Check> checks = new ArrayList<>();
-        Scans scans = scan(pool, expected);
+        Scans scans = scanned ? new Scans(madeCounts, madeKeys) : scan(pool, expected);
         checks.add(scans.rowCounts());
         checks.add(largeObjects(pool.get(0), expected));
         checks.add(scans.foreignKeys());
@@ -189,22 +214,8 @@ public final class RestoreValidator {
     Map<Scan, Object> results;
     try {
       results = ParallelWork.run(work, pool, (c, item) -> switch (item) {
-        case CountScan cs -> {
-          try {
-            yield CatalogQueries.countRows(c, cs.relation());
-          } catch (SQLException e) {
-            yield "could not count: " + message(e);
-          }
-        }
-        case KeyScan ks -> {
-          try (PreparedStatement ps = c.prepareStatement(ks.key().orphanQuery());
-              ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            yield rs.getLong(1);
-          } catch (SQLException e) {
-            yield "could not check: " + message(e);
-          }
-        }
+        case CountScan cs -> count(c, cs.relation());
+        case KeyScan ks -> orphans(c, ks.key());
       }, new AtomicInteger());
     } catch (SQLException e) {
       String why = "could not scan: " + message(e);
@@ -238,7 +249,7 @@ public final class RestoreValidator {
     return r == null ? 0 : r.pages();
   }
 
-  private Check rowCounts(
+  static Check rowCounts(
       String name,
       DatabaseInventory expected,
       Map<String, Relation> present,
@@ -327,7 +338,7 @@ public final class RestoreValidator {
     }
   }
 
-  private Check foreignKeys(
+  static Check foreignKeys(
       String name, List<ForeignKey> checked, int skipped, Map<ForeignKey, Object> orphans) {
     List<String> bad = new ArrayList<>();
     long orphanRows = 0;
@@ -352,6 +363,15 @@ public final class RestoreValidator {
   }
 
   static List<ForeignKey> foreignKeys(Connection c) throws SQLException {
+    return foreignKeys(c, null, null);
+  }
+
+  /**
+   * Foreign keys of user tables; with {@code schema} and {@code tableAndName}, only the one
+   * pg_restore names "table constraint" in that schema (as its TOC tags them).
+   */
+  static List<ForeignKey> foreignKeys(Connection c, String schema, String tableAndName)
+      throws SQLException {
     // conparentid = 0: partitions carry clones of their parent's key (and a key referencing a
     // partitioned table has one row per referenced partition); the parent's covers them all.
     String sql =
@@ -371,17 +391,43 @@ public final class RestoreValidator {
             + " join pg_namespace pn on pn.oid = pc.relnamespace"
             + " where co.contype = 'f' and co.conparentid = 0 and cc.relpersistence <> 't'"
             + " and " + CatalogQueries.userSchema("cn")
+            + (schema == null ? "" : " and cn.nspname = ? and cc.relname || ' ' || co.conname = ?")
             + " order by cn.nspname, cc.relname, co.conname";
     List<ForeignKey> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      if (schema != null) {
+        ps.setString(1, schema);
+        ps.setString(2, tableAndName);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         out.add(new ForeignKey(rs.getString(1), rs.getString(2), rs.getString(3),
             rs.getString(4), strings(rs.getArray(5)), rs.getString(6), rs.getString(7),
             rs.getString(8), strings(rs.getArray(9)), rs.getBoolean(10)));
       }
+      }
     }
     return out;
+  }
+
+  /** Orphaned child rows of a key: a count, or why it could not be checked. */
+  static Object orphans(Connection c, ForeignKey key) {
+    try (PreparedStatement ps = c.prepareStatement(key.orphanQuery());
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      return "could not check: " + message(e);
+    }
+  }
+
+  /** Rows of a relation: a count, or why it could not be counted. */
+  static Object count(Connection c, Relation r) {
+    try {
+      return CatalogQueries.countRows(c, r);
+    } catch (SQLException e) {
+      return "could not count: " + message(e);
+    }
   }
 
   // ---- (c) indexes, (d) constraints ----------------------------------------------------------
@@ -499,7 +545,7 @@ public final class RestoreValidator {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private static Check failed(String name, String detail) {
+  static Check failed(String name, String detail) {
     return new Check(name, false, detail);
   }
 
@@ -526,7 +572,7 @@ public final class RestoreValidator {
     return String.format(Locale.ROOT, "%,d", n);
   }
 
-  private static String message(SQLException e) {
+  static String message(SQLException e) {
     String m = String.valueOf(e.getMessage()).strip();
     return e.getSQLState() == null ? m : m + " [SQLSTATE " + e.getSQLState() + "]";
   }

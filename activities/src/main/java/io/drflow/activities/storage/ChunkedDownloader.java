@@ -49,6 +49,12 @@ public final class ChunkedDownloader {
 
   private static final long DEFAULT_REQUEST_BYTES = 8L << 20;
   private static final int MAX_CHUNKS_PER_REQUEST = 16;
+  /**
+   * A request's chunks are decompressed and written one after another by one worker, so a
+   * request of well-compressed chunks is a lot of work: capping the raw bytes keeps the requests
+   * many and even enough for every worker to stay busy to the end.
+   */
+  private static final long MAX_RAW_PER_REQUEST = 16L << 20;
   private static final Duration DEFAULT_CHECKPOINT_EVERY = Duration.ofSeconds(1);
   private static final long POLL_MILLIS = 200;
   private static final AtomicInteger THREADS = new AtomicInteger();
@@ -109,7 +115,7 @@ public final class ChunkedDownloader {
    * @param resumedFromChunk the chunk this call started at (0 for a fresh download)
    * @param rawPatches how many of the chunk index's raw patches were written into the file
    * @param stages busy time of "fetch", "verify" (per-chunk SHA-256), "decompress", "write", "hash"
-   *     (whole object)
+   *     (whole object), "force" (flushing the file to disk)
    */
   public record Result(
       String key,
@@ -196,7 +202,9 @@ public final class ChunkedDownloader {
       file.truncate(index.rawBytes());
       int patched = RawPatch.applyAll(file, index.rawPatches());
       // The result promises a complete file; a host crash must not turn that into a hole.
+      long f0 = System.nanoTime();
       file.force(false);
+      clocks.force.add(f0);
       onCheckpoint.accept(
           new Checkpoint(dump.sha256(), chunks.size(), dump.storedBytes(), index.rawBytes()));
       return new Result(
@@ -319,11 +327,14 @@ public final class ChunkedDownloader {
       int first = i;
       long offset = chunks.get(i).storedOffset();
       long length = chunks.get(i).storedLength();
+      long raw = chunks.get(i).rawLength();
       i++;
       while (i < to
           && i - first < MAX_CHUNKS_PER_REQUEST
-          && length + chunks.get(i).storedLength() <= requestBytes) {
+          && length + chunks.get(i).storedLength() <= requestBytes
+          && raw + chunks.get(i).rawLength() <= MAX_RAW_PER_REQUEST) {
         length += chunks.get(i).storedLength();
+        raw += chunks.get(i).rawLength();
         i++;
       }
       out.add(new Group(first, i, offset, Math.toIntExact(length)));
@@ -338,8 +349,10 @@ public final class ChunkedDownloader {
     final StageClock decompress;
     final StageClock write;
     final StageClock hash;
+    final StageClock force;
 
     Clocks(Instant startedAt, long startNanos) {
+      force = new StageClock("force", startedAt, startNanos);
       fetch = new StageClock("fetch", startedAt, startNanos);
       verify = new StageClock("verify", startedAt, startNanos);
       decompress = new StageClock("decompress", startedAt, startNanos);
@@ -349,7 +362,12 @@ public final class ChunkedDownloader {
 
     List<StageTiming> timings() {
       return List.of(
-          fetch.timing(), verify.timing(), decompress.timing(), write.timing(), hash.timing());
+          fetch.timing(),
+          verify.timing(),
+          decompress.timing(),
+          write.timing(),
+          hash.timing(),
+          force.timing());
     }
   }
 
@@ -451,7 +469,9 @@ public final class ChunkedDownloader {
           if (now - lastReport >= checkpointEvery.toNanos()) {
             if (unforced) {
               // A checkpoint promises the file holds its chunks, across a host crash too.
+              long f0 = System.nanoTime();
               file.force(false);
+              clocks.force.add(f0);
               unforced = false;
             }
             onCheckpoint.accept(latest);

@@ -67,6 +67,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
   private String hostQueue;
   private boolean hostFilesDeleted;
   private Promise<Void> hostFilesDeletion;
+  private List<Check> restoreChecks = List.of();
   private String status = "RUNNING";
   private String error;
   private String reportKey;
@@ -140,7 +141,11 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
                         host::restore,
                         new RestoreRequest(
                             plan.service(), backup.manifestKey(), runId, "drill", scratchDatabase)));
-        phases.clock().note("Restore", "pg_restore -j" + restored.jobs() + " into " + scratchDatabase);
+        restoreChecks = restored.checks() == null ? List.of() : restored.checks();
+        phases.clock().note(
+            "Restore",
+            "pg_restore -j" + restored.jobs() + " into " + scratchDatabase
+                + (restoreChecks.isEmpty() ? "" : "; rows counted and keys checked as it loaded"));
         if (Workflow.getVersion(ASYNC_HOST_CLEANUP, Workflow.DEFAULT_VERSION, 1) == 1) {
           // Freeing the disk need not hold up validation: it is awaited before the report.
           hostFilesDeletion = Async.procedure(hostFiles()::deleteWorkFiles, runId);
@@ -161,7 +166,8 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
             () ->
                 Async.function(
                     validator::validate,
-                    new ValidateRequest(plan.service(), backup.manifestKey(), "drill", scratchDatabase)));
+                    new ValidateRequest(
+                        plan.service(), backup.manifestKey(), "drill", scratchDatabase, restoreChecks)));
     checks.addAll(result.checks());
     validatedAt = Workflow.currentTimeMillis();
   }

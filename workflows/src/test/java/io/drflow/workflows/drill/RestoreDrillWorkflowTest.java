@@ -280,6 +280,27 @@ class RestoreDrillWorkflowTest {
   }
 
   @Test
+  void checksMadeDuringTheRestoreGoToValidationSoItDoesNotRepeatThem(WorkflowClient client) {
+    happyActivities();
+    List<Check> made = List.of(
+        new Check("row counts", true, "3 tables, 42 rows"), new Check("foreign keys", true, "1"));
+    doAnswer(inv -> new RestoreResult("127.0.0.1:5433",
+            ((RestoreActivities.RestoreRequest) inv.getArgument(0)).database(), 2, List.of(), 4000,
+            made))
+        .when(restore).restore(any());
+    env.start();
+
+    RunReport report = newWorkflow(client).drill(DrillInput.of("shop"));
+
+    assertThat(report.status()).isEqualTo("PASSED");
+    org.mockito.ArgumentCaptor<RestoreActivities.ValidateRequest> request =
+        org.mockito.ArgumentCaptor.forClass(RestoreActivities.ValidateRequest.class);
+    verify(restore).validate(request.capture());
+    assertThat(request.getValue().restoreChecks()).isEqualTo(made);
+    assertThat(report.phases().get(2).note()).contains("rows counted and keys checked as it loaded");
+  }
+
+  @Test
   void downloadedFilesAreDeletedWhileValidationRuns(WorkflowClient client) throws Exception {
     happyActivities();
     CountDownLatch validating = new CountDownLatch(1);
