@@ -98,7 +98,8 @@ public final class BenchMain {
       this.stack = stack;
       this.opts = opts;
       this.sizeGb = Double.parseDouble(opts.getOrDefault("size-gb", "1"));
-      this.runs = Integer.parseInt(opts.getOrDefault("runs", "3"));
+      // Small runs are quick and this machine is noisy: more of them make steadier medians.
+      this.runs = Integer.parseInt(opts.getOrDefault("runs", sizeGb <= 0.25 ? "5" : "3"));
       this.noopActivities = Integer.parseInt(opts.getOrDefault("activities", "40"));
       this.warmup = !"false".equals(opts.get("warmup"));
       String jvm = opts.getOrDefault("worker-jvm", System.getenv().getOrDefault("DRFLOW_BENCH_WORKER_OPTS", ""));
@@ -107,6 +108,7 @@ public final class BenchMain {
 
     int run() throws Exception {
       Instant began = Instant.now();
+      String loadBefore = machineLoad();
       stack.startDatabases(100);
       BenchDatabase.Shape shape = BenchDatabase.Shape.forSize(sizeGb);
       say(String.format(Locale.ROOT, "generating %.2f GB: pgbench -i -s %d + %,d bench_events rows ...",
@@ -156,6 +158,7 @@ public final class BenchMain {
           "  time skipping: a runbook using its whole 1 h RTO (6 phases, all over budget) simulated %.0f s in %.0f ms",
           sim.simulatedMs() / 1000.0, sim.wallMs()));
       say("benchmark time: " + elapsed.toSeconds() + " s (plus orchestration)");
+      say("machine load (shared with other work): before " + loadBefore + "; after " + machineLoad());
       say("");
       double drill = Stats.median(t.get("drflow drill"));
       say("ratio drill/floor=" + Stats.f3(drill / Stats.median(t.get("floor restore"))));
@@ -315,6 +318,25 @@ public final class BenchMain {
           drill, drill / floorR, recipeR / drill));
       say(String.format(Locale.ROOT, "backup end to end %.2f s: %.2f x faster than the recipe (target >= 3), bytes %.3f x (target <= 1.1)",
           backup, recipeB / backup, medianLong(drflowBytes) / medianLong(recipeBytes)));
+    }
+  }
+
+  /** Load averages and the share of time tasks waited for a CPU (PSI), when Linux tells. */
+  static String machineLoad() {
+    try {
+      String[] load = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      String psi = "";
+      Path cpu = Path.of("/proc/pressure/cpu");
+      if (Files.exists(cpu)) {
+        for (String part : Files.readAllLines(cpu).get(0).split(" ")) {
+          if (part.startsWith("avg60=")) {
+            psi = ", CPU pressure " + part.substring(6) + "%";
+          }
+        }
+      }
+      return "load " + load[0] + " " + load[1] + " " + load[2] + psi;
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
     }
   }
 

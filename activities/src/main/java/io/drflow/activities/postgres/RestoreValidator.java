@@ -340,6 +340,19 @@ public final class RestoreValidator {
 
   static Check foreignKeys(
       String name, List<ForeignKey> checked, int skipped, Map<ForeignKey, Object> orphans) {
+    return foreignKeys(name, checked, skipped, orphans, 0);
+  }
+
+  /**
+   * @param byServer how many of {@code checked} PostgreSQL validated as pg_restore added them
+   *     (see {@link ScansDuringRestore}) rather than drflow's query
+   */
+  static Check foreignKeys(
+      String name,
+      List<ForeignKey> checked,
+      int skipped,
+      Map<ForeignKey, Object> orphans,
+      int byServer) {
     List<String> bad = new ArrayList<>();
     long orphanRows = 0;
     for (ForeignKey k : checked) {
@@ -354,9 +367,12 @@ public final class RestoreValidator {
       }
     }
     String skippedNote = skipped == 0 ? "" : "; " + skipped + " NOT VALID key(s) not checked";
+    String how = byServer == 0 ? ""
+        : " (" + byServer + " validated row by row by PostgreSQL as pg_restore added them, "
+            + (checked.size() - byServer) + " by query)";
     if (bad.isEmpty()) {
       return new Check(name, true,
-          checked.size() + " foreign keys checked, no orphaned rows" + skippedNote);
+          checked.size() + " foreign keys checked" + how + ", no orphaned rows" + skippedNote);
     }
     return failed(name, bad.size() + " of " + checked.size() + " foreign keys have "
         + fmt(orphanRows) + " orphaned rows: " + listed(bad) + skippedNote);
