@@ -69,11 +69,8 @@ final class BenchStack implements AutoCloseable {
     parts.add(temporal);
   }
 
-  /**
-   * Eager activity dispatch: a workflow task that schedules an activity on its own queue gets the
-   * activity back in the same response, saving a matching round trip. drflow recommends it.
-   */
-  static final List<String> DEV_SERVER_CONFIG = List.of("system.enableActivityEagerExecution=true");
+  /** The dev server as drflow's dev stack runs it: see EmbeddedTemporal.LOW_LATENCY. */
+  static final List<String> DEV_SERVER_CONFIG = io.drflow.worker.dev.EmbeddedTemporal.LOW_LATENCY;
 
   String temporalTarget() {
     return temporal.target();
