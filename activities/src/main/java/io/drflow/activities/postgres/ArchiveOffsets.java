@@ -59,14 +59,14 @@ public final class ArchiveOffsets {
 
   /**
    * A TOC entry that drflow follows while pg_restore works: table and materialized view data,
-   * and foreign keys.
+   * primary key, unique and exclusion constraints, and foreign keys.
    *
-   * @param tag pg_dump's tag: the table's name for data, "table constraint" for foreign keys
+   * @param tag pg_dump's tag: the table's name for data, "table constraint" for constraints
    */
   public record TocItem(int dumpId, String desc, String namespace, String tag) {}
 
   static final java.util.Set<String> FOLLOWED =
-      java.util.Set.of("TABLE DATA", "MATERIALIZED VIEW DATA", "FK CONSTRAINT");
+      java.util.Set.of("TABLE DATA", "MATERIALIZED VIEW DATA", "FK CONSTRAINT", "CONSTRAINT");
 
   /**
    * The followed entries of the archive's TOC by dump id, read from the start of {@code file}

@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The validator's row counts and orphan checks, made while pg_restore is still at work. A table
  * is counted as soon as pg_restore reports its data loaded (nothing in a restore changes a
- * table's rows after that), while its indexes and the other tables are still being built. What
- * was not reached that way (partitions, which may receive rows routed through their root, and
- * anything pg_restore did not report) is counted once pg_restore has finished.
+ * table's rows after that) and its primary key, unique and exclusion constraints added (those
+ * take an exclusive lock: a count holding the table would hold up pg_restore), while its other
+ * indexes and the other tables are still being built. What was not reached that way
+ * (partitions, which may receive rows routed through their root, and anything pg_restore did
+ * not report) is counted once pg_restore has finished.
  *
  * <p>A foreign key that pg_restore reports having added, and that the restored catalog shows
  * validated, is not checked again by query: {@code ALTER TABLE ... ADD FOREIGN KEY} made
@@ -55,6 +57,10 @@ public final class ScansDuringRestore implements AutoCloseable {
   /** "schema table constraint" of every foreign key pg_restore reported adding. */
   private final Set<String> keysAdded = ConcurrentHashMap.newKeySet();
   private final Set<String> partitions = new HashSet<>();
+  /** Per table, the exclusive-lock constraint items pg_restore has yet to finish. */
+  private final Map<String, Set<Integer>> lockingItems = new ConcurrentHashMap<>();
+  private final Set<String> loaded = ConcurrentHashMap.newKeySet();
+  private final Set<String> counting = ConcurrentHashMap.newKeySet();
   private final AtomicInteger earlyScans = new AtomicInteger();
   private volatile boolean closed;
   private long waitedMillis;
@@ -78,6 +84,14 @@ public final class ScansDuringRestore implements AutoCloseable {
     for (TableCount t : expected.tables()) {
       if ("partition".equals(t.kind())) {
         partitions.add(t.qualified());
+      }
+    }
+    for (TocItem item : toc.values()) {
+      if ("CONSTRAINT".equals(item.desc())) {
+        String table = tableOf(item);
+        if (table != null) {
+          lockingItems.computeIfAbsent(table, k -> ConcurrentHashMap.newKeySet()).add(item.dumpId());
+        }
       }
     }
     AtomicInteger n = new AtomicInteger();
@@ -104,12 +118,45 @@ public final class ScansDuringRestore implements AutoCloseable {
       case "TABLE DATA", "MATERIALIZED VIEW DATA" -> {
         String qualified = item.namespace() + "." + item.tag();
         if (!partitions.contains(qualified) && expectedTable(qualified)) {
-          early.execute(() -> countEarly(item.namespace(), item.tag()));
+          loaded.add(qualified);
+          countWhenFree(item.namespace(), item.tag());
+        }
+      }
+      case "CONSTRAINT" -> {
+        String table = tableOf(item);
+        Set<Integer> pending = table == null ? null : lockingItems.get(table);
+        if (pending != null && pending.remove(dumpId) && loaded.contains(table)) {
+          countWhenFree(item.namespace(), table.substring(item.namespace().length() + 1));
         }
       }
       case "FK CONSTRAINT" -> keysAdded.add(item.namespace() + " " + item.tag());
       default -> {}
     }
+  }
+
+  /** Counts the table once no exclusive-lock item of pg_restore is still to come for it. */
+  private void countWhenFree(String schema, String table) {
+    String qualified = schema + "." + table;
+    Set<Integer> pending = lockingItems.get(qualified);
+    if ((pending == null || pending.isEmpty()) && counting.add(qualified)) {
+      early.execute(() -> countEarly(schema, table));
+    }
+  }
+
+  /** The expected table a constraint's tag ("table constraint") belongs to, or null. */
+  private String tableOf(TocItem constraint) {
+    if (constraint.namespace() == null || constraint.tag() == null) {
+      return null;
+    }
+    String best = null;
+    for (TableCount t : expected.tables()) {
+      if (t.schema().equals(constraint.namespace())
+          && constraint.tag().startsWith(t.name() + " ")
+          && (best == null || t.qualified().length() > best.length())) {
+        best = t.qualified();
+      }
+    }
+    return best;
   }
 
   private boolean expectedTable(String qualified) {
