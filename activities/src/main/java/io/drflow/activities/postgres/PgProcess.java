@@ -1,9 +1,11 @@
 package io.drflow.activities.postgres;
 
 import io.drflow.activities.postgres.PgException.Kind;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +87,13 @@ public final class PgProcess implements AutoCloseable {
     }
     this.process = pb.start();
     log.debug("started {} (pid {})", name, process.pid());
-    this.stderrReader = daemon(name + "-stderr", () -> drain(process.getErrorStream(), stderr));
+    Predicate<String> lines = b.stderrLines;
+    this.stderrReader =
+        daemon(
+            name + "-stderr",
+            lines == null
+                ? () -> drain(process.getErrorStream(), stderr)
+                : () -> drainLines(process.getErrorStream(), stderr, lines));
     if (b.output == Output.CAPTURE && b.stdoutFile == null) {
       this.captured = new ByteArrayOutputStream();
       this.stdoutReader = daemon(name + "-stdout", this::capture);
@@ -256,6 +265,35 @@ public final class PgProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Hands each stderr line to {@code consumer}; lines it does not claim (returns false for) are
+   * kept for error messages. A consumer that throws is not called again.
+   */
+  private static void drainLines(InputStream in, TailBuffer into, Predicate<String> consumer) {
+    boolean listening = true;
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        boolean claimed = false;
+        if (listening) {
+          try {
+            claimed = consumer.test(line);
+          } catch (RuntimeException e) {
+            listening = false;
+            log.warn("stderr listener failed: {}", e.toString());
+          }
+        }
+        if (!claimed) {
+          byte[] b = (line + "\n").getBytes(StandardCharsets.UTF_8);
+          into.append(b, b.length);
+        }
+      }
+    } catch (IOException e) {
+      // the process died or was destroyed; its exit code tells the story
+    }
+  }
+
   private void feedStdin(byte[] input) throws IOException {
     OutputStream stdin = process.getOutputStream();
     if (input == null) {
@@ -286,6 +324,7 @@ public final class PgProcess implements AutoCloseable {
     private Path stdoutFile;
     private byte[] stdin;
     private String name;
+    private Predicate<String> stderrLines;
 
     private Builder(List<String> command) {
       if (command.isEmpty()) {
@@ -322,6 +361,15 @@ public final class PgProcess implements AutoCloseable {
     /** Bytes written to the tool's stdin, which is then closed; without, stdin is closed at once. */
     public Builder stdin(byte[] bytes) {
       this.stdin = bytes.clone();
+      return this;
+    }
+
+    /**
+     * Receives stderr line by line, on the reader thread; lines it returns true for are left out
+     * of the tail kept for error messages (progress chatter).
+     */
+    public Builder stderrLines(Predicate<String> consumer) {
+      this.stderrLines = consumer;
       return this;
     }
 

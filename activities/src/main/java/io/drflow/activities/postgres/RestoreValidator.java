@@ -41,8 +41,29 @@ public final class RestoreValidator {
   private final Duration assertionTimeout;
 
   public RestoreValidator(PgConnections connections) {
-    this(connections, 2, DEFAULT_ASSERTION_TIMEOUT);
+    this(connections, defaultParallelism(), DEFAULT_ASSERTION_TIMEOUT);
   }
+
+  private static Check made(List<Check> checks, String name) {
+    if (checks == null) {
+      return null;
+    }
+    return checks.stream().filter(c -> name.equals(c.name())).findFirst().orElse(null);
+  }
+
+  /** One connection per core of this host (at least 2, at most 8): the scans are CPU-bound. */
+  public static int defaultParallelism() {
+    return Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /**
+   * Session settings for the validating connections. Each table is one query and the tables run
+   * side by side, so the planner's parallel workers would only compete with them; and these
+   * queries run once, so compiling them with JIT costs more than it saves (measured on a 1 GB
+   * restore: the orphan check took half the CPU with both off).
+   */
+  static final List<String> SESSION_SETTINGS =
+      List.of("set statement_timeout = 0", "set jit = off", "set max_parallel_workers_per_gather = 0");
 
   /**
    * @param parallelism connections used for row counts and foreign key checks
@@ -74,23 +95,45 @@ public final class RestoreValidator {
       List<DrillConfig.Assertion> assertions,
       Duration every,
       Runnable tick) {
+    return validate(restored, expected, assertions, every, tick, List.of());
+  }
+
+  /**
+   * As above, taking the row count and foreign key checks from {@code alreadyMade} when it has
+   * both (see {@link ScansDuringRestore}) instead of scanning again.
+   */
+  public List<Check> validate(
+      PostgresConfig restored,
+      DatabaseInventory expected,
+      List<DrillConfig.Assertion> assertions,
+      Duration every,
+      Runnable tick,
+      List<Check> alreadyMade) {
+    Check madeCounts = made(alreadyMade, "row counts");
+    Check madeKeys = made(alreadyMade, "foreign keys");
+    boolean scanned = madeCounts != null && madeKeys != null;
     List<Connection> open = new CopyOnWriteArrayList<>();
     try {
       return Ticking.call("validate", every, tick, () -> {
         List<Connection> pool = new ArrayList<>();
-        for (int i = 0; i < parallelism; i++) {
+        // The catalog checks and assertions need one connection; the scans, all of them.
+        for (int i = 0; i < (scanned ? 1 : parallelism); i++) {
           Connection c = connections.open(restored);
           open.add(c);
           try (Statement s = c.createStatement()) {
-            s.execute("set statement_timeout = 0"); // counts and key checks take what they take
+            // Counts and key checks take what they take.
+            for (String setting : SESSION_SETTINGS) {
+              s.execute(setting);
+            }
           }
           c.setReadOnly(true);
           pool.add(c);
         }
         List<Check> checks = new ArrayList<>();
-        checks.add(rowCounts(pool, expected));
+        Scans scans = scanned ? new Scans(madeCounts, madeKeys) : scan(pool, expected);
+        checks.add(scans.rowCounts());
         checks.add(largeObjects(pool.get(0), expected));
-        checks.add(foreignKeys(pool));
+        checks.add(scans.foreignKeys());
         checks.add(indexes(pool.get(0), expected));
         checks.add(constraints(pool.get(0), expected));
         for (DrillConfig.Assertion a : assertions == null ? List.<DrillConfig.Assertion>of()
@@ -104,52 +147,124 @@ public final class RestoreValidator {
     }
   }
 
-  // ---- (a) row counts ----------------------------------------------------------------------
+  // ---- (a) row counts and (b) orphaned foreign keys, as one queue of scans --------------------
 
-  Check rowCounts(List<Connection> pool, DatabaseInventory expected) {
-    String name = "row counts";
+  /** One table scan: a count, or an orphan check whose cost is both tables'. */
+  private sealed interface Scan permits CountScan, KeyScan {
+    long pages();
+  }
+
+  private record CountScan(Relation relation) implements Scan {
+    @Override
+    public long pages() {
+      return relation.pages();
+    }
+  }
+
+  private record KeyScan(ForeignKey key, long pages) implements Scan {}
+
+  /** The two checks the scans feed. */
+  record Scans(Check rowCounts, Check foreignKeys) {}
+
+  /**
+   * Counts every table and checks every validated foreign key over the whole pool, biggest scans
+   * first, so a long orphan check runs beside the counts instead of after them.
+   */
+  Scans scan(List<Connection> pool, DatabaseInventory expected) {
+    String countName = "row counts";
+    String keyName = "foreign keys";
     List<Relation> present;
+    List<ForeignKey> keys;
+    String countProblem = null;
+    String keyProblem = null;
     try {
       present = CatalogQueries.countedRelations(pool.get(0));
     } catch (SQLException e) {
-      return failed(name, "could not list tables: " + message(e));
+      present = null;
+      countProblem = "could not list tables: " + message(e);
+    }
+    try {
+      keys = foreignKeys(pool.get(0));
+    } catch (SQLException e) {
+      keys = null;
+      keyProblem = "could not list foreign keys: " + message(e);
     }
     Map<String, Relation> byName = new LinkedHashMap<>();
-    present.forEach(r -> byName.put(r.qualifiedName(), r));
-
-    List<String> differences = new ArrayList<>();
-    List<Relation> toCount = new ArrayList<>();
-    for (TableCount t : expected.tables()) {
-      Relation r = byName.remove(t.qualified());
-      if (r == null) {
-        differences.add(t.qualified() + " missing (expected " + fmt(t.rows()) + " rows)");
-      } else {
-        toCount.add(r);
+    if (present != null) {
+      present.forEach(r -> byName.put(r.qualifiedName(), r));
+    }
+    List<Scan> work = new ArrayList<>();
+    Map<String, Relation> pagesOf = new LinkedHashMap<>(byName);
+    if (present != null) {
+      for (TableCount t : expected.tables()) {
+        Relation r = byName.get(t.qualified());
+        if (r != null) {
+          work.add(new CountScan(r));
+        }
       }
     }
-    byName.keySet().forEach(extra -> differences.add(extra + " not in the backup's inventory"));
-
-    toCount.sort(Comparator.comparingLong(Relation::pages).reversed());
-    Map<Relation, Object> counted;
+    // A NOT VALID key may legitimately have orphans, in the source as in a faithful copy.
+    List<ForeignKey> checked =
+        keys == null ? List.of() : keys.stream().filter(ForeignKey::validated).toList();
+    for (ForeignKey k : checked) {
+      work.add(new KeyScan(k, pages(pagesOf, k.childSchema(), k.childTable())
+          + pages(pagesOf, k.parentSchema(), k.parentTable())));
+    }
+    work.sort(Comparator.comparingLong(Scan::pages).reversed());
+    Map<Scan, Object> results;
     try {
-      counted = ParallelWork.run(toCount, pool, (c, r) -> {
-        try {
-          return CatalogQueries.countRows(c, r);
-        } catch (SQLException e) {
-          return "could not count: " + message(e);
-        }
+      results = ParallelWork.run(work, pool, (c, item) -> switch (item) {
+        case CountScan cs -> count(c, cs.relation());
+        case KeyScan ks -> orphans(c, ks.key());
       }, new AtomicInteger());
     } catch (SQLException e) {
-      return failed(name, "could not count rows: " + message(e));
+      String why = "could not scan: " + message(e);
+      return new Scans(failed(countName, countProblem != null ? countProblem : why),
+          failed(keyName, keyProblem != null ? keyProblem : why));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return failed(name, "interrupted");
+      return new Scans(failed(countName, "interrupted"), failed(keyName, "interrupted"));
     }
-    Map<String, Object> byQualifiedName = new LinkedHashMap<>();
-    counted.forEach((r, v) -> byQualifiedName.put(r.qualifiedName(), v));
+    Map<String, Object> counted = new LinkedHashMap<>();
+    Map<ForeignKey, Object> orphans = new LinkedHashMap<>();
+    for (Scan item : work) {
+      Object v = results.get(item);
+      if (item instanceof CountScan cs) {
+        counted.put(cs.relation().qualifiedName(), v);
+      } else if (item instanceof KeyScan ks) {
+        orphans.put(ks.key(), v);
+      }
+    }
+    Check countCheck = countProblem != null
+        ? failed(countName, countProblem)
+        : rowCounts(countName, expected, byName, counted);
+    Check keyCheck = keyProblem != null
+        ? failed(keyName, keyProblem)
+        : foreignKeys(keyName, checked, keys.size() - checked.size(), orphans);
+    return new Scans(countCheck, keyCheck);
+  }
+
+  private static long pages(Map<String, Relation> relations, String schema, String table) {
+    Relation r = relations.get(schema + "." + table);
+    return r == null ? 0 : r.pages();
+  }
+
+  static Check rowCounts(
+      String name,
+      DatabaseInventory expected,
+      Map<String, Relation> present,
+      Map<String, Object> counted) {
+    List<String> differences = new ArrayList<>();
+    Map<String, Relation> extra = new LinkedHashMap<>(present);
+    for (TableCount t : expected.tables()) {
+      if (extra.remove(t.qualified()) == null) {
+        differences.add(t.qualified() + " missing (expected " + fmt(t.rows()) + " rows)");
+      }
+    }
+    extra.keySet().forEach(e -> differences.add(e + " not in the backup's inventory"));
     long rows = 0;
     for (TableCount t : expected.tables()) {
-      Object got = byQualifiedName.get(t.qualified());
+      Object got = counted.get(t.qualified());
       if (got == null) {
         continue; // reported missing above
       }
@@ -182,7 +297,7 @@ public final class RestoreValidator {
     }
   }
 
-  // ---- (b) orphaned foreign keys -------------------------------------------------------------
+  // ---- foreign keys ---------------------------------------------------------------------------
 
   /** A foreign key as the catalog describes it; kinds tell whether ONLY applies. */
   record ForeignKey(
@@ -223,56 +338,56 @@ public final class RestoreValidator {
     }
   }
 
-  Check foreignKeys(List<Connection> pool) {
-    String name = "foreign keys";
-    List<ForeignKey> keys;
-    try {
-      keys = foreignKeys(pool.get(0));
-    } catch (SQLException e) {
-      return failed(name, "could not list foreign keys: " + message(e));
-    }
-    // A NOT VALID key may legitimately have orphans, in the source as in a faithful copy.
-    List<ForeignKey> checked = keys.stream().filter(ForeignKey::validated).toList();
-    int skipped = keys.size() - checked.size();
-    Map<ForeignKey, Object> orphans;
-    try {
-      orphans = ParallelWork.run(checked, pool, (c, fk) -> {
-        try (PreparedStatement ps = c.prepareStatement(fk.orphanQuery());
-            ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getLong(1);
-        } catch (SQLException e) {
-          return "could not check: " + message(e);
-        }
-      }, new AtomicInteger());
-    } catch (SQLException e) {
-      return failed(name, "could not check: " + message(e));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return failed(name, "interrupted");
-    }
+  static Check foreignKeys(
+      String name, List<ForeignKey> checked, int skipped, Map<ForeignKey, Object> orphans) {
+    return foreignKeys(name, checked, skipped, orphans, 0);
+  }
+
+  /**
+   * @param byServer how many of {@code checked} PostgreSQL validated as pg_restore added them
+   *     (see {@link ScansDuringRestore}) rather than drflow's query
+   */
+  static Check foreignKeys(
+      String name,
+      List<ForeignKey> checked,
+      int skipped,
+      Map<ForeignKey, Object> orphans,
+      int byServer) {
     List<String> bad = new ArrayList<>();
     long orphanRows = 0;
-    for (Map.Entry<ForeignKey, Object> e : orphans.entrySet()) {
-      if (e.getValue() instanceof Long n) {
+    for (ForeignKey k : checked) {
+      Object v = orphans.get(k);
+      if (v instanceof Long n) {
         if (n > 0) {
           orphanRows += n;
-          bad.add(e.getKey().label() + " (" + fmt(n) + " orphaned rows)");
+          bad.add(k.label() + " (" + fmt(n) + " orphaned rows)");
         }
       } else {
-        bad.add(e.getKey().label() + " " + e.getValue());
+        bad.add(k.label() + " " + v);
       }
     }
     String skippedNote = skipped == 0 ? "" : "; " + skipped + " NOT VALID key(s) not checked";
+    String how = byServer == 0 ? ""
+        : " (" + byServer + " validated row by row by PostgreSQL as pg_restore added them, "
+            + (checked.size() - byServer) + " by query)";
     if (bad.isEmpty()) {
       return new Check(name, true,
-          checked.size() + " foreign keys checked, no orphaned rows" + skippedNote);
+          checked.size() + " foreign keys checked" + how + ", no orphaned rows" + skippedNote);
     }
     return failed(name, bad.size() + " of " + checked.size() + " foreign keys have "
         + fmt(orphanRows) + " orphaned rows: " + listed(bad) + skippedNote);
   }
 
   static List<ForeignKey> foreignKeys(Connection c) throws SQLException {
+    return foreignKeys(c, null, null);
+  }
+
+  /**
+   * Foreign keys of user tables; with {@code schema} and {@code tableAndName}, only the one
+   * pg_restore names "table constraint" in that schema (as its TOC tags them).
+   */
+  static List<ForeignKey> foreignKeys(Connection c, String schema, String tableAndName)
+      throws SQLException {
     // conparentid = 0: partitions carry clones of their parent's key (and a key referencing a
     // partitioned table has one row per referenced partition); the parent's covers them all.
     String sql =
@@ -292,17 +407,43 @@ public final class RestoreValidator {
             + " join pg_namespace pn on pn.oid = pc.relnamespace"
             + " where co.contype = 'f' and co.conparentid = 0 and cc.relpersistence <> 't'"
             + " and " + CatalogQueries.userSchema("cn")
+            + (schema == null ? "" : " and cn.nspname = ? and cc.relname || ' ' || co.conname = ?")
             + " order by cn.nspname, cc.relname, co.conname";
     List<ForeignKey> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      if (schema != null) {
+        ps.setString(1, schema);
+        ps.setString(2, tableAndName);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         out.add(new ForeignKey(rs.getString(1), rs.getString(2), rs.getString(3),
             rs.getString(4), strings(rs.getArray(5)), rs.getString(6), rs.getString(7),
             rs.getString(8), strings(rs.getArray(9)), rs.getBoolean(10)));
       }
+      }
     }
     return out;
+  }
+
+  /** Orphaned child rows of a key: a count, or why it could not be checked. */
+  static Object orphans(Connection c, ForeignKey key) {
+    try (PreparedStatement ps = c.prepareStatement(key.orphanQuery());
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      return "could not check: " + message(e);
+    }
+  }
+
+  /** Rows of a relation: a count, or why it could not be counted. */
+  static Object count(Connection c, Relation r) {
+    try {
+      return CatalogQueries.countRows(c, r);
+    } catch (SQLException e) {
+      return "could not count: " + message(e);
+    }
   }
 
   // ---- (c) indexes, (d) constraints ----------------------------------------------------------
@@ -420,7 +561,7 @@ public final class RestoreValidator {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private static Check failed(String name, String detail) {
+  static Check failed(String name, String detail) {
     return new Check(name, false, detail);
   }
 
@@ -447,7 +588,7 @@ public final class RestoreValidator {
     return String.format(Locale.ROOT, "%,d", n);
   }
 
-  private static String message(SQLException e) {
+  static String message(SQLException e) {
     String m = String.valueOf(e.getMessage()).strip();
     return e.getSQLState() == null ? m : m + " [SQLSTATE " + e.getSQLState() + "]";
   }

@@ -2,6 +2,7 @@ package io.drflow.activities.runbook;
 
 import io.drflow.activities.config.PostgresConfig;
 import io.drflow.activities.config.ServiceConfig;
+import io.drflow.activities.postgres.ArchiveOffsets;
 import io.drflow.activities.postgres.DatabaseInventory;
 import io.drflow.activities.postgres.Globals;
 import io.drflow.activities.postgres.PgConnections;
@@ -14,11 +15,20 @@ import io.drflow.activities.storage.ChunkedUploader;
 import io.drflow.activities.storage.Manifest;
 import io.drflow.activities.storage.ManifestStore;
 import io.drflow.activities.storage.ObjectStore;
+import io.drflow.activities.storage.RawObserver;
+import io.drflow.activities.storage.RawPatch;
 import io.drflow.activities.storage.RetentionExecutor;
 import io.drflow.workflows.activities.BackupActivities;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,32 +106,64 @@ public final class BackupActivitiesImpl implements BackupActivities {
     int serverVersion = connections.serverVersionNum(pg);
     PgTools tools = PgTools.forServer(services.config().worker().pgBin(), serverVersion);
     try (SnapshotSession snapshot = SnapshotSession.open(connections, pg)) {
-      DatabaseInventory inventory =
-          snapshot.inventory(
-              COUNT_PARALLELISM,
-              Heartbeat.EVERY,
-              p -> ctx.heartbeat(new StreamProgress("counting " + p.tablesCounted() + "/" + p.tablesTotal(), 0, 0)));
-      Instant snapshotEnded = Instant.now();
-      Globals globals =
-          Globals.capture(tools, connections, pg, Heartbeat.EVERY, Heartbeat.tick(new StreamProgress("globals", 0, 0)));
-      store.putText(layout.globalsKey(service, id), globals.sql(), "application/sql");
-      store.putJson(layout.rolesKey(service, id), globals.roles());
-
+      // Counting and pg_dump read the same snapshot, so they run side by side; whichever ends
+      // first waits for the other before the snapshot is released.
+      AtomicBoolean abandon = new AtomicBoolean();
+      AtomicReference<SnapshotSession.CountProgress> counted = new AtomicReference<>();
+      AtomicReference<Instant> snapshotEnded = new AtomicReference<>();
+      CompletableFuture<DatabaseInventory> counting =
+          background(
+              "drflow-count",
+              () -> {
+                DatabaseInventory inv =
+                    snapshot.inventory(
+                        COUNT_PARALLELISM,
+                        Heartbeat.EVERY,
+                        p -> {
+                          counted.set(p);
+                          abandonIfAsked(abandon);
+                        });
+                snapshotEnded.set(Instant.now());
+                return inv;
+              });
+      CompletableFuture<Globals> roles =
+          background(
+              "drflow-globals",
+              () -> {
+                Globals g =
+                    Globals.capture(tools, connections, pg, Heartbeat.EVERY, () -> abandonIfAsked(abandon));
+                store.putText(layout.globalsKey(service, id), g.sql(), "application/sql");
+                store.putJson(layout.rolesKey(service, id), g.roles());
+                return g;
+              });
       ChunkedUploader.Result uploaded;
-      try (PgProcess dump = PgDump.start(tools, connections, snapshot)) {
-        try {
-          uploaded =
-              uploader.upload(
-                  dump.stdout(),
-                  layout.dataKey(service, id),
-                  layout.chunkIndexKey(service, id),
-                  (raw, stored) -> ctx.heartbeat(new StreamProgress("streaming", raw, stored)));
-        } catch (Exception e) {
-          dump.destroyTree();
-          throw e;
+      DatabaseInventory inventory;
+      try {
+        try (PgProcess dump = PgDump.start(tools, connections, snapshot)) {
+          try {
+            uploaded =
+                uploader.upload(
+                    dump.stdout(),
+                    layout.dataKey(service, id),
+                    layout.chunkIndexKey(service, id),
+                    (raw, stored) -> ctx.heartbeat(new StreamProgress(streamStage(counted.get()), raw, stored)),
+                    new DataOffsetRecorder());
+          } catch (Exception e) {
+            dump.destroyTree();
+            throw e;
+          }
+          // A dump that ended early also ends the stream early: only pg_dump's exit status tells.
+          dump.awaitSuccess(Heartbeat.EVERY, Heartbeat.tick(new StreamProgress("finishing", 0, 0)));
         }
-        // A dump that ended early also ends the stream early: only pg_dump's exit status tells.
-        dump.awaitSuccess(Heartbeat.EVERY, Heartbeat.tick(new StreamProgress("finishing", 0, 0)));
+        inventory =
+            await(counting, () -> ctx.heartbeat(new StreamProgress(streamStage(counted.get()), 0, 0)));
+        await(roles, () -> ctx.heartbeat(new StreamProgress("globals", 0, 0)));
+      } catch (Exception e) {
+        abandon.set(true);
+        // The snapshot's connections must be idle before try-with-resources closes them.
+        awaitQuietly(counting);
+        awaitQuietly(roles);
+        throw e;
       }
       Manifest manifest =
           new Manifest(
@@ -137,7 +179,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
               inventory);
       manifests.writeStaging(manifest);
       List<StageTiming> stages = new ArrayList<>();
-      stages.add(new StageTiming("Snapshot", snapshotStarted.toEpochMilli(), snapshotEnded.toEpochMilli()));
+      stages.add(new StageTiming("Snapshot", snapshotStarted.toEpochMilli(), snapshotEnded.get().toEpochMilli()));
       stages.add(stage("Dump", uploaded.stage("read"), uploaded));
       stages.add(stage("Compress", uploaded.stage("compress"), uploaded));
       stages.add(stage("Checksum", uploaded.stage("hash"), uploaded));
@@ -146,6 +188,84 @@ public final class BackupActivitiesImpl implements BackupActivities {
           "backup {} of {}: {} tables, {} rows, {} bytes dumped, {} stored",
           id, service, inventory.tables().size(), inventory.totalRows(), uploaded.rawBytes(), uploaded.storedBytes());
       return result(request, manifest, snapshot.snapshotAt(), stages);
+    }
+  }
+
+  private static String streamStage(SnapshotSession.CountProgress p) {
+    return p == null || p.tablesCounted() >= p.tablesTotal()
+        ? "streaming"
+        : "streaming; counted " + p.tablesCounted() + "/" + p.tablesTotal() + " tables";
+  }
+
+  private static void abandonIfAsked(AtomicBoolean abandon) {
+    if (abandon.get()) {
+      throw new IllegalStateException("backup abandoned");
+    }
+  }
+
+  private static <T> CompletableFuture<T> background(String name, Callable<T> work) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                f.complete(work.call());
+              } catch (Throwable e) {
+                f.completeExceptionally(e);
+              }
+            },
+            name);
+    t.setDaemon(true);
+    t.start();
+    return f;
+  }
+
+  /** The result of {@code f}, heartbeating meanwhile; its own exception is rethrown as is. */
+  private static <T> T await(CompletableFuture<T> f, Runnable heartbeat) throws Exception {
+    while (true) {
+      try {
+        return f.get(Heartbeat.EVERY.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException stillRunning) {
+        heartbeat.run();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof Exception ex) {
+          throw ex;
+        }
+        throw e;
+      }
+    }
+  }
+
+  private static void awaitQuietly(CompletableFuture<?> f) {
+    try {
+      f.get(2, TimeUnit.MINUTES);
+    } catch (Exception ignored) {
+      // its failure is not the one being reported
+    }
+  }
+
+  /**
+   * Records, while the dump streams past, where pg_dump's data blocks start: restores write these
+   * offsets into the downloaded file so pg_restore -j can seek to each table's data.
+   */
+  static final class DataOffsetRecorder implements RawObserver {
+    private final ArchiveOffsets.Scanner scanner = new ArchiveOffsets.Scanner();
+
+    @Override
+    public void accept(byte[] b, int off, int len) {
+      scanner.accept(b, off, len);
+    }
+
+    @Override
+    public List<RawPatch> finish() {
+      List<RawPatch> out = new ArrayList<>();
+      for (ArchiveOffsets.Patch p : scanner.finish()) {
+        out.add(RawPatch.of(p.position(), p.expected(), p.replacement()));
+      }
+      if (scanner.problem() != null) {
+        log.warn("could not record the dump's data offsets: {}", scanner.problem());
+      }
+      return out;
     }
   }
 

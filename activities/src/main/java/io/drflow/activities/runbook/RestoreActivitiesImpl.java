@@ -3,11 +3,13 @@ package io.drflow.activities.runbook;
 import io.drflow.activities.config.PostgresConfig;
 import io.drflow.activities.config.ServerConfig;
 import io.drflow.activities.config.ServiceConfig;
+import io.drflow.activities.postgres.ArchiveOffsets;
 import io.drflow.activities.postgres.PgConnections;
 import io.drflow.activities.postgres.PgDatabases;
 import io.drflow.activities.postgres.PgRestore;
 import io.drflow.activities.postgres.RestoreValidator;
 import io.drflow.activities.postgres.RoleSet;
+import io.drflow.activities.postgres.ScansDuringRestore;
 import io.drflow.activities.storage.BackupLayout;
 import io.drflow.activities.storage.ChunkedDownloader;
 import io.drflow.activities.storage.Manifest;
@@ -165,6 +167,25 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
             if (r.resumedFromStoredByte() > 0) {
               log.info("download of {} resumed at byte {}", m.dump().key(), r.resumedFromStoredByte());
             }
+            log.info(
+                "downloaded {} ({} stored, {} raw, {} chunks) in {} ms; busy ms: {}",
+                m.dump().key(),
+                r.storedBytes(),
+                r.rawBytes(),
+                r.chunks(),
+                java.time.Duration.between(r.startedAt(), r.endedAt()).toMillis(),
+                r.stages().stream()
+                    .map(st -> st.stage() + " " + st.busy().toMillis())
+                    .collect(java.util.stream.Collectors.joining(", ")));
+            // Backups older than the recorded offsets: find them in the file (reads it once).
+            long o0 = System.nanoTime();
+            ArchiveOffsets.Outcome offsets = ArchiveOffsets.ensure(target);
+            log.debug("checked data offsets in {} ms: {}", (System.nanoTime() - o0) / 1_000_000, offsets);
+            if (offsets.problem() != null) {
+              log.warn("{}: pg_restore will scan for data blocks: {}", m.dump().key(), offsets.problem());
+            } else if (offsets.patched() > 0) {
+              log.info("{}: wrote {} data offsets the streamed dump lacked", m.dump().key(), offsets.patched());
+            }
             return new DownloadResult(
                 request.workId(), r.storedBytes(), r.rawBytes(), r.sha256(), r.resumedFromStoredByte());
           } catch (io.drflow.activities.storage.ChecksumMismatchException e) {
@@ -189,23 +210,34 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
           Manifest m = manifests.read(request.manifestKey());
           RoleSet roles = m.rolesKey() == null ? null : store.getJson(m.rolesKey(), RoleSet.class).orElse(null);
           int jobs = services.config().worker().effectiveRestoreJobs();
-          PgRestore.Result r =
-              new PgRestore(connections, services.config().worker().pgBin())
-                  .restore(
-                      new PgRestore.Request(
-                          server,
-                          request.database(),
-                          dump,
-                          roles,
-                          jobs,
-                          // The name belongs to this run (see DISPOSABLE): a retry replaces its
-                          // own half-restored attempt.
-                          true,
-                          m.source().pgDumpVersion()),
-                      Heartbeat.EVERY,
-                      Heartbeat.tick("pg_restore -j" + jobs + " into " + request.database()));
-          return new RestoreResult(
-              server.server(), request.database(), r.jobs(), r.rolesCreated(), r.dumpBytes());
+          Runnable tick = Heartbeat.tick("pg_restore -j" + jobs + " into " + request.database());
+          try (ScansDuringRestore scans =
+              new ScansDuringRestore(
+                  connections,
+                  server.database(request.database()),
+                  m.inventory(),
+                  ArchiveOffsets.tocItems(dump),
+                  RestoreValidator.defaultParallelism())) {
+            PgRestore.Result r =
+                new PgRestore(connections, services.config().worker().pgBin())
+                    .restore(
+                        new PgRestore.Request(
+                            server,
+                            request.database(),
+                            dump,
+                            roles,
+                            jobs,
+                            // The name belongs to this run (see DISPOSABLE): a retry replaces its
+                            // own half-restored attempt.
+                            true,
+                            m.source().pgDumpVersion()),
+                        Heartbeat.EVERY,
+                        tick,
+                        scans::itemFinished);
+            List<Check> checks = scans.finish(tick);
+            return new RestoreResult(
+                server.server(), request.database(), r.jobs(), r.rolesCreated(), r.dumpBytes(), checks);
+          }
         });
   }
 
@@ -224,7 +256,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                       m.inventory(),
                       svc.drill() == null ? List.of() : svc.drill().assertions(),
                       Heartbeat.EVERY,
-                      Heartbeat.tick("validating " + request.database()));
+                      Heartbeat.tick("validating " + request.database()),
+                      request.restoreChecks());
           return new ValidationResult(checks);
         });
   }

@@ -7,6 +7,9 @@ import java.util.List;
  * The {@code chunks.json} beside a data object: where each independently compressed zstd frame lies
  * in the object and in the raw dump, and its SHA-256. It is what lets a restore fetch, verify and
  * decompress chunks in parallel, and resume after an interruption.
+ *
+ * @param rawPatches bytes to rewrite in the downloaded raw file (empty in indexes written before
+ *     drflow recorded them): see {@link RawPatch}
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ChunkIndex(
@@ -15,12 +18,24 @@ public record ChunkIndex(
     long chunkBytes,
     long storedBytes,
     long rawBytes,
-    List<Chunk> chunks) {
+    List<Chunk> chunks,
+    List<RawPatch> rawPatches) {
 
   public static final String FORMAT = "drflow-chunks/1";
 
   public ChunkIndex {
     chunks = chunks == null ? List.of() : List.copyOf(chunks);
+    rawPatches = rawPatches == null ? List.of() : List.copyOf(rawPatches);
+  }
+
+  public ChunkIndex(
+      String format,
+      String compression,
+      long chunkBytes,
+      long storedBytes,
+      long rawBytes,
+      List<Chunk> chunks) {
+    this(format, compression, chunkBytes, storedBytes, rawBytes, chunks, List.of());
   }
 
   /** One zstd frame: bytes [storedOffset, +storedLength) of the object decode to raw bytes. */
@@ -69,6 +84,12 @@ public record ChunkIndex(
           + storedBytes
           + " / "
           + rawBytes;
+    }
+    for (RawPatch p : rawPatches) {
+      String problem = p.problem(rawBytes);
+      if (problem != null) {
+        return problem + " (at raw byte " + p.rawOffset() + ")";
+      }
     }
     if (stored != expectedStoredBytes || raw != expectedRawBytes) {
       return "chunks add up to "

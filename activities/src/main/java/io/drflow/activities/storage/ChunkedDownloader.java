@@ -1,5 +1,6 @@
 package io.drflow.activities.storage;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
 import io.drflow.activities.config.BackupTuning;
@@ -10,10 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Queue;
@@ -29,16 +30,18 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Downloads a chunked backup object into a local raw file: parallel ranged GETs, each chunk
  * verified against the chunk index and decompressed straight to its place in the file, while the
- * whole object's SHA-256 is computed in stored order. The running digest is resumable
- * (BouncyCastle's SHA-256 exports its state), so an interrupted download continues from its last
- * {@link Checkpoint} instead of starting over.
+ * whole object's SHA-256 is computed in stored order with the JDK's digest (the CPU's SHA
+ * instructions). An interrupted download continues from its last {@link Checkpoint}: the chunks
+ * it covers are not fetched, decompressed or written again, only their stored bytes are read once
+ * more to rebuild the running digest. (A digest whose state can be saved in the checkpoint, like
+ * BouncyCastle's, hashes about seven times slower on every download, and on a busy restore host
+ * that CPU is taken from pg_restore.)
  */
 public final class ChunkedDownloader {
 
@@ -46,6 +49,12 @@ public final class ChunkedDownloader {
 
   private static final long DEFAULT_REQUEST_BYTES = 8L << 20;
   private static final int MAX_CHUNKS_PER_REQUEST = 16;
+  /**
+   * A request's chunks are decompressed and written one after another by one worker, so a
+   * request of well-compressed chunks is a lot of work: capping the raw bytes keeps the requests
+   * many and even enough for every worker to stay busy to the end.
+   */
+  private static final long MAX_RAW_PER_REQUEST = 16L << 20;
   private static final Duration DEFAULT_CHECKPOINT_EVERY = Duration.ofSeconds(1);
   private static final long POLL_MILLIS = 200;
   private static final AtomicInteger THREADS = new AtomicInteger();
@@ -54,9 +63,15 @@ public final class ChunkedDownloader {
   private final int concurrency;
   private final long requestBytes;
   private final Duration checkpointEvery;
+  private final TransferMemory memory;
 
   public ChunkedDownloader(ObjectStore store, BackupTuning tuning) {
     this(store, tuning.downloadConcurrency(), DEFAULT_REQUEST_BYTES, DEFAULT_CHECKPOINT_EVERY);
+  }
+
+  ChunkedDownloader(
+      ObjectStore store, int concurrency, long requestBytes, Duration checkpointEvery) {
+    this(store, concurrency, requestBytes, checkpointEvery, TransferMemory.SHARED);
   }
 
   /**
@@ -65,7 +80,11 @@ public final class ChunkedDownloader {
    * @param checkpointEvery the least time between checkpoints; zero reports after every request
    */
   ChunkedDownloader(
-      ObjectStore store, int concurrency, long requestBytes, Duration checkpointEvery) {
+      ObjectStore store,
+      int concurrency,
+      long requestBytes,
+      Duration checkpointEvery,
+      TransferMemory memory) {
     if (concurrency < 1 || requestBytes < 1) {
       throw new IllegalArgumentException("concurrency and request size must be positive");
     }
@@ -73,25 +92,30 @@ public final class ChunkedDownloader {
     this.concurrency = concurrency;
     this.requestBytes = requestBytes;
     this.checkpointEvery = checkpointEvery;
+    this.memory = memory;
   }
 
   /**
-   * How far a download got: the first {@code chunksDone} chunks are in the target file, the
-   * object's bytes before {@code storedOffset} are hashed, and {@code digestState} lets hashing
-   * continue from there. Plain fields, so it travels as Temporal heartbeat details.
+   * How far a download got: the first {@code chunksDone} chunks (stored bytes before {@code
+   * storedOffset}, raw bytes before {@code rawOffset}) are in the target file. Plain fields, so it
+   * travels as Temporal heartbeat details; unknown fields (an older worker's digest state) are
+   * ignored.
    *
    * @param objectSha256 the whole object's expected SHA-256: ties the checkpoint to one backup
-   * @param digestState Base64 of BouncyCastle's encoded SHA-256 state
    */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record Checkpoint(
-      String objectSha256, int chunksDone, long storedOffset, long rawOffset, String digestState) {}
+      String objectSha256, int chunksDone, long storedOffset, long rawOffset) {}
 
   /**
-   * @param bytesFetched stored bytes actually read from the bucket by this call (less than {@code
+   * @param bytesFetched stored bytes read from the bucket to be written (less than {@code
    *     storedBytes} after a resume)
+   * @param bytesRehashed stored bytes of chunks already in the file, read again after a resume
+   *     only to rebuild the whole-object digest
    * @param resumedFromChunk the chunk this call started at (0 for a fresh download)
+   * @param rawPatches how many of the chunk index's raw patches were written into the file
    * @param stages busy time of "fetch", "verify" (per-chunk SHA-256), "decompress", "write", "hash"
-   *     (whole object)
+   *     (whole object), "force" (flushing the file to disk)
    */
   public record Result(
       String key,
@@ -99,9 +123,11 @@ public final class ChunkedDownloader {
       long rawBytes,
       String sha256,
       long bytesFetched,
+      long bytesRehashed,
       int resumedFromChunk,
       long resumedFromStoredByte,
       int chunks,
+      int rawPatches,
       List<StageTiming> stages,
       Instant startedAt,
       Instant endedAt) {}
@@ -141,52 +167,94 @@ public final class ChunkedDownloader {
     List<ChunkIndex.Chunk> chunks = index.chunks();
 
     Checkpoint start = usable(resumeFrom, dump, chunks, target);
-    SHA256Digest digest =
-        start == null
-            ? new SHA256Digest()
-            : new SHA256Digest(Base64.getDecoder().decode(start.digestState()));
     int firstChunk = start == null ? 0 : start.chunksDone();
     if (start != null) {
       log.info("resuming download of {} at chunk {} of {}", key, firstChunk, chunks.size());
     }
+    Checkpoint initial = start != null ? start : new Checkpoint(dump.sha256(), 0, 0, 0);
+    List<Group> rehash = groups(chunks, 0, firstChunk);
+    List<Group> fetch = groups(chunks, firstChunk, chunks.size());
     List<OpenOption> options =
-        new ArrayList<>(List.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE));
+        new ArrayList<>(
+            List.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
     if (start == null) {
       options.add(StandardOpenOption.TRUNCATE_EXISTING);
     }
     Files.createDirectories(target.toAbsolutePath().getParent());
-    try (FileChannel file = FileChannel.open(target, options.toArray(OpenOption[]::new))) {
-      Transfer t =
-          new Transfer(
-              key, chunks, groups(chunks, firstChunk), file, digest, startedAt, startNanos);
-      t.run(dump.sha256(), start, onCheckpoint);
-      // Taken before finishing the digest, so a retry after this point need fetch nothing.
-      String finalState = Base64.getEncoder().encodeToString(digest.getEncodedState());
-      String actual = HexFormat.of().formatHex(t.finalDigest());
+    MessageDigest digest = Sha256.newDigest();
+    Clocks clocks = new Clocks(startedAt, startNanos);
+    long needed = Math.max(bufferBytes(rehash, chunks, false), bufferBytes(fetch, chunks, true));
+    try (TransferMemory.Lease lease = acquire(needed, initial, onCheckpoint);
+        FileChannel file = FileChannel.open(target, options.toArray(OpenOption[]::new))) {
+      long rehashed = 0;
+      if (!rehash.isEmpty()) {
+        Transfer again = new Transfer(key, chunks, rehash, null, digest, clocks);
+        again.run(initial, false, onCheckpoint);
+        rehashed = again.fetched.get();
+      }
+      Transfer t = new Transfer(key, chunks, fetch, file, digest, clocks);
+      t.run(initial, true, onCheckpoint);
+      String actual = HexFormat.of().formatHex(digest.digest());
       if (!actual.equals(dump.sha256())) {
         throw new ChecksumMismatchException(
             key, "SHA-256 of the whole object", dump.sha256(), actual);
       }
       file.truncate(index.rawBytes());
+      int patched = RawPatch.applyAll(file, index.rawPatches());
       // The result promises a complete file; a host crash must not turn that into a hole.
+      long f0 = System.nanoTime();
       file.force(false);
-      Checkpoint done =
-          new Checkpoint(
-              dump.sha256(), chunks.size(), dump.storedBytes(), index.rawBytes(), finalState);
-      onCheckpoint.accept(done);
+      clocks.force.add(f0);
+      onCheckpoint.accept(
+          new Checkpoint(dump.sha256(), chunks.size(), dump.storedBytes(), index.rawBytes()));
       return new Result(
           key,
           dump.storedBytes(),
           index.rawBytes(),
           actual,
           t.fetched.get(),
+          rehashed,
           firstChunk,
           start == null ? 0 : start.storedOffset(),
           chunks.size(),
-          t.timings(),
+          patched,
+          clocks.timings(),
           startedAt,
           Instant.now());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for memory to download " + key, e);
     }
+  }
+
+  /** Waits for buffer memory, reporting the unchanged checkpoint meanwhile. */
+  private TransferMemory.Lease acquire(
+      long bytes, Checkpoint initial, Consumer<Checkpoint> onCheckpoint)
+      throws InterruptedException {
+    return memory.acquire(
+        bytes,
+        checkpointEvery.isZero() ? Duration.ofSeconds(1) : checkpointEvery,
+        () -> onCheckpoint.accept(initial));
+  }
+
+  /** Group buffers (heap) and, when writing, decompression buffers (direct) of one transfer. */
+  private long bufferBytes(List<Group> groups, List<ChunkIndex.Chunk> chunks, boolean writing) {
+    if (groups.isEmpty()) {
+      return 0;
+    }
+    long maxGroup = groups.stream().mapToLong(Group::storedLength).max().orElse(0);
+    long slots = Math.min(window(), groups.size());
+    long total = slots * maxGroup;
+    if (writing) {
+      long maxRaw = chunks.stream().mapToLong(ChunkIndex.Chunk::rawLength).max().orElse(0);
+      total += Math.min(concurrency, groups.size()) * maxRaw;
+    }
+    return total;
+  }
+
+  /** Fetched groups may finish out of order; at most this many wait to be hashed. */
+  private int window() {
+    return concurrency * 2;
   }
 
   private ChunkIndex fetchIndex(Manifest.Dump dump) {
@@ -234,21 +302,12 @@ public final class ChunkedDownloader {
       why = "it belongs to another object";
     } else if (cp.chunksDone() < 0 || cp.chunksDone() > chunks.size()) {
       why = "its chunk count is out of range";
-    } else if (cp.digestState() == null) {
-      why = "it has no digest state";
     } else {
       ChunkIndex.Chunk last = chunks.get(cp.chunksDone() - 1);
       if (last.storedEnd() != cp.storedOffset() || last.rawEnd() != cp.rawOffset()) {
         why = "its offsets do not match the chunk index";
       } else if (!Files.exists(target) || Files.size(target) < cp.rawOffset()) {
         why = "the file no longer holds the chunks it covers";
-      }
-    }
-    if (why == null) {
-      try {
-        new SHA256Digest(Base64.getDecoder().decode(cp.digestState()));
-      } catch (RuntimeException e) {
-        why = "its digest state does not decode";
       }
     }
     if (why != null) {
@@ -261,18 +320,21 @@ public final class ChunkedDownloader {
   /** Adjacent chunks fetched with one ranged GET. */
   private record Group(int firstChunk, int endChunk, long storedOffset, int storedLength) {}
 
-  private List<Group> groups(List<ChunkIndex.Chunk> chunks, int from) {
+  private List<Group> groups(List<ChunkIndex.Chunk> chunks, int from, int to) {
     List<Group> out = new ArrayList<>();
     int i = from;
-    while (i < chunks.size()) {
+    while (i < to) {
       int first = i;
       long offset = chunks.get(i).storedOffset();
       long length = chunks.get(i).storedLength();
+      long raw = chunks.get(i).rawLength();
       i++;
-      while (i < chunks.size()
+      while (i < to
           && i - first < MAX_CHUNKS_PER_REQUEST
-          && length + chunks.get(i).storedLength() <= requestBytes) {
+          && length + chunks.get(i).storedLength() <= requestBytes
+          && raw + chunks.get(i).rawLength() <= MAX_RAW_PER_REQUEST) {
         length += chunks.get(i).storedLength();
+        raw += chunks.get(i).rawLength();
         i++;
       }
       out.add(new Group(first, i, offset, Math.toIntExact(length)));
@@ -280,84 +342,103 @@ public final class ChunkedDownloader {
     return out;
   }
 
-  /** One download's workers, buffers and in-order hashing. */
+  /** Busy time per stage, shared by the transfers of one download. */
+  private static final class Clocks {
+    final StageClock fetch;
+    final StageClock verify;
+    final StageClock decompress;
+    final StageClock write;
+    final StageClock hash;
+    final StageClock force;
+
+    Clocks(Instant startedAt, long startNanos) {
+      force = new StageClock("force", startedAt, startNanos);
+      fetch = new StageClock("fetch", startedAt, startNanos);
+      verify = new StageClock("verify", startedAt, startNanos);
+      decompress = new StageClock("decompress", startedAt, startNanos);
+      write = new StageClock("write", startedAt, startNanos);
+      hash = new StageClock("hash", startedAt, startNanos);
+    }
+
+    List<StageTiming> timings() {
+      return List.of(
+          fetch.timing(),
+          verify.timing(),
+          decompress.timing(),
+          write.timing(),
+          hash.timing(),
+          force.timing());
+    }
+  }
+
+  /**
+   * One pass over some groups: workers fetch them in parallel and (when there is a file) verify,
+   * decompress and write each chunk; this thread hashes them in stored order.
+   */
   private final class Transfer {
     private final String key;
     private final List<ChunkIndex.Chunk> chunks;
     private final List<Group> groups;
     private final FileChannel file;
-    private final SHA256Digest digest;
-
-    private final StageClock fetchClock;
-    private final StageClock verifyClock;
-    private final StageClock decompressClock;
-    private final StageClock writeClock;
-    private final StageClock hashClock;
+    private final MessageDigest digest;
+    private final Clocks clocks;
     private final AtomicLong fetched = new AtomicLong();
 
-    /** Fetched groups may finish out of order; at most this many wait to be hashed. */
-    private final int window = concurrency * 2;
-
     private final BlockingQueue<byte[]> groupBuffers;
-    private final Queue<byte[]> rawBuffers = new ConcurrentLinkedQueue<>();
+    private final Queue<ByteBuffer> rawBuffers = new ConcurrentLinkedQueue<>();
     private final Queue<ZstdDecompressCtx> contexts = new ConcurrentLinkedQueue<>();
     private final Queue<ZstdDecompressCtx> allContexts = new ConcurrentLinkedQueue<>();
     private final int maxRaw;
 
+    /** @param file null to only hash the groups (rebuilding the digest of a resumed download) */
     Transfer(
         String key,
         List<ChunkIndex.Chunk> chunks,
         List<Group> groups,
         FileChannel file,
-        SHA256Digest digest,
-        Instant startedAt,
-        long startNanos) {
+        MessageDigest digest,
+        Clocks clocks) {
       this.key = key;
       this.chunks = chunks;
       this.groups = groups;
       this.file = file;
       this.digest = digest;
-      this.fetchClock = new StageClock("fetch", startedAt, startNanos);
-      this.verifyClock = new StageClock("verify", startedAt, startNanos);
-      this.decompressClock = new StageClock("decompress", startedAt, startNanos);
-      this.writeClock = new StageClock("write", startedAt, startNanos);
-      this.hashClock = new StageClock("hash", startedAt, startNanos);
+      this.clocks = clocks;
       int maxGroup = groups.stream().mapToInt(Group::storedLength).max().orElse(0);
-      this.groupBuffers = new ArrayBlockingQueue<>(window);
-      for (int i = 0; i < Math.min(window, groups.size()); i++) {
+      this.groupBuffers = new ArrayBlockingQueue<>(Math.max(1, window()));
+      for (int i = 0; i < Math.min(window(), groups.size()); i++) {
         groupBuffers.add(new byte[maxGroup]);
       }
       this.maxRaw =
           Math.toIntExact(chunks.stream().mapToLong(ChunkIndex.Chunk::rawLength).max().orElse(0));
     }
 
-    void run(String objectSha256, Checkpoint start, Consumer<Checkpoint> onCheckpoint)
+    /**
+     * @param advance whether finished groups move the checkpoint on (false while rehashing:
+     *     those chunks were already covered by {@code latest})
+     */
+    void run(Checkpoint latest, boolean advance, Consumer<Checkpoint> onCheckpoint)
         throws IOException {
+      if (groups.isEmpty()) {
+        return;
+      }
       ExecutorService pool =
           Executors.newFixedThreadPool(
-              concurrency,
+              Math.min(concurrency, groups.size()),
               r -> {
                 Thread t = new Thread(r, "drflow-download-" + THREADS.incrementAndGet());
                 t.setDaemon(true);
                 return t;
               });
       List<Future<byte[]>> futures = new ArrayList<>(groups.size());
-      // Reported even before the first chunk lands, so the callback can heartbeat from the start.
-      Checkpoint latest =
-          start != null
-              ? start
-              : new Checkpoint(
-                  objectSha256,
-                  0,
-                  0,
-                  0,
-                  Base64.getEncoder().encodeToString(digest.getEncodedState()));
       boolean unforced = false;
       long lastReport = System.nanoTime();
+      // Reported even before the first chunk lands, so the callback can heartbeat from the start.
+      onCheckpoint.accept(latest);
       try {
         int hashed = 0;
         while (hashed < groups.size()) {
-          while (futures.size() < groups.size() && futures.size() - hashed < window) {
+          while (futures.size() < groups.size() && futures.size() - hashed < window()) {
             Group g = groups.get(futures.size());
             byte[] buffer = groupBuffers.poll();
             futures.add(pool.submit(() -> fetch(g, buffer)));
@@ -372,25 +453,25 @@ public final class ChunkedDownloader {
             Group g = groups.get(hashed);
             long t0 = System.nanoTime();
             digest.update(data, 0, g.storedLength());
-            hashClock.add(t0);
+            clocks.hash.add(t0);
             groupBuffers.add(data);
             futures.set(hashed, null);
             hashed++;
-            ChunkIndex.Chunk last = chunks.get(g.endChunk() - 1);
-            latest =
-                new Checkpoint(
-                    objectSha256,
-                    g.endChunk(),
-                    last.storedEnd(),
-                    last.rawEnd(),
-                    Base64.getEncoder().encodeToString(digest.getEncodedState()));
-            unforced = true;
+            if (advance) {
+              ChunkIndex.Chunk last = chunks.get(g.endChunk() - 1);
+              latest =
+                  new Checkpoint(
+                      latest.objectSha256(), g.endChunk(), last.storedEnd(), last.rawEnd());
+              unforced = true;
+            }
           }
           long now = System.nanoTime();
           if (now - lastReport >= checkpointEvery.toNanos()) {
             if (unforced) {
               // A checkpoint promises the file holds its chunks, across a host crash too.
+              long f0 = System.nanoTime();
               file.force(false);
+              clocks.force.add(f0);
               unforced = false;
             }
             onCheckpoint.accept(latest);
@@ -424,11 +505,11 @@ public final class ChunkedDownloader {
       }
     }
 
-    /** Fetches, verifies, decompresses and writes one group; returns its stored bytes. */
+    /** Fetches one group and, with a file, verifies, decompresses and writes it. */
     private byte[] fetch(Group g, byte[] buffer) throws IOException {
       long t0 = System.nanoTime();
       int n = store.readRange(key, g.storedOffset(), buffer, 0, g.storedLength());
-      fetchClock.add(t0);
+      clocks.fetch.add(t0);
       fetched.addAndGet(n);
       if (n != g.storedLength()) {
         throw new ChecksumMismatchException(
@@ -437,9 +518,13 @@ public final class ChunkedDownloader {
             g.storedLength() + " bytes",
             n + " bytes");
       }
-      byte[] raw = rawBuffers.poll();
+      if (file == null) {
+        return buffer;
+      }
+      ByteBuffer raw = rawBuffers.poll();
       if (raw == null) {
-        raw = new byte[maxRaw];
+        // Direct, so the positional write below goes to the file without another copy.
+        raw = ByteBuffer.allocateDirect(Math.max(1, maxRaw));
       }
       ZstdDecompressCtx ctx = contexts.poll();
       if (ctx == null) {
@@ -453,7 +538,7 @@ public final class ChunkedDownloader {
           int length = Math.toIntExact(c.storedLength());
           long t1 = System.nanoTime();
           String sha = Sha256.hex(buffer, offset, length);
-          long t2 = verifyClock.add(t1);
+          long t2 = clocks.verify.add(t1);
           if (!sha.equals(c.sha256())) {
             throw new ChecksumMismatchException(
                 key,
@@ -469,44 +554,31 @@ public final class ChunkedDownloader {
           }
           int rawLength = Math.toIntExact(c.rawLength());
           int produced;
+          raw.clear();
           try {
-            produced = ctx.decompressByteArray(raw, 0, rawLength, buffer, offset, length);
+            produced =
+                ctx.decompressByteArrayToDirectByteBuffer(raw, 0, rawLength, buffer, offset, length);
           } catch (ZstdException e) {
             throw new ChecksumMismatchException(
                 key, "chunk " + i + " is not a valid zstd frame: " + e.getMessage());
           }
-          long t3 = decompressClock.add(t2);
+          long t3 = clocks.decompress.add(t2);
           if (produced != rawLength) {
             throw new ChecksumMismatchException(
                 key, "raw length of chunk " + i, rawLength + " bytes", produced + " bytes");
           }
-          ByteBuffer out = ByteBuffer.wrap(raw, 0, rawLength);
+          raw.clear().limit(rawLength);
           long position = c.rawOffset();
-          while (out.hasRemaining()) {
-            position += file.write(out, position);
+          while (raw.hasRemaining()) {
+            position += file.write(raw, position);
           }
-          writeClock.add(t3);
+          clocks.write.add(t3);
         }
       } finally {
         contexts.add(ctx);
         rawBuffers.add(raw);
       }
       return buffer;
-    }
-
-    byte[] finalDigest() {
-      byte[] out = new byte[digest.getDigestSize()];
-      digest.doFinal(out, 0);
-      return out;
-    }
-
-    List<StageTiming> timings() {
-      return List.of(
-          fetchClock.timing(),
-          verifyClock.timing(),
-          decompressClock.timing(),
-          writeClock.timing(),
-          hashClock.timing());
     }
   }
 }

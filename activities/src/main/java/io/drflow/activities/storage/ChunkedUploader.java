@@ -74,6 +74,7 @@ public final class ChunkedUploader {
   private final int uploadConcurrency;
   private final Duration progressEvery;
   private final Duration retryBackoff;
+  private final TransferMemory memory = TransferMemory.SHARED;
 
   public ChunkedUploader(ObjectStore store, BackupTuning tuning) {
     this(
@@ -184,6 +185,57 @@ public final class ChunkedUploader {
    */
   public Result upload(InputStream source, String dataKey, String chunkIndexKey, Progress progress)
       throws IOException {
+    return upload(source, dataKey, chunkIndexKey, progress, RawObserver.NONE);
+  }
+
+  /**
+   * As {@link #upload(InputStream, String, String, Progress)}, showing the raw stream to {@code
+   * observer} on the way; the patches it returns are recorded in the chunk index.
+   */
+  public Result upload(
+      InputStream source,
+      String dataKey,
+      String chunkIndexKey,
+      Progress progress,
+      RawObserver observer)
+      throws IOException {
+    TransferMemory.Lease lease;
+    try {
+      lease =
+          memory.acquire(
+              bufferBytes(),
+              progressEvery,
+              () -> {
+                try {
+                  progress.report(0, 0);
+                } catch (RuntimeException e) {
+                  throw e;
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for memory to upload " + dataKey, e);
+    }
+    try (lease) {
+      return uploadWithin(source, dataKey, chunkIndexKey, progress, observer);
+    }
+  }
+
+  /** Chunk slots (raw and compressed) and part buffers, at most, of one upload. */
+  private long bufferBytes() {
+    long slot = chunkBytes + Zstd.compressBound(chunkBytes);
+    return (compressThreads + 2) * slot + (uploadConcurrency + 1) * (long) partBytes;
+  }
+
+  private Result uploadWithin(
+      InputStream source,
+      String dataKey,
+      String chunkIndexKey,
+      Progress progress,
+      RawObserver observer)
+      throws IOException {
     int stale = store.abortUploads(dataKey);
     if (stale > 0) {
       log.info("aborted {} stale multipart upload(s) of {}", stale, dataKey);
@@ -194,7 +246,7 @@ public final class ChunkedUploader {
             .createMultipartUpload(
                 b -> b.bucket(store.bucket()).key(dataKey).contentType("application/zstd"))
             .uploadId();
-    Run run = new Run(source, dataKey, uploadId);
+    Run run = new Run(source, dataKey, uploadId, observer);
     try {
       run.start();
       run.awaitReporting(run.pipeline, progress);
@@ -252,6 +304,7 @@ public final class ChunkedUploader {
     private final InputStream source;
     private final String key;
     private final String uploadId;
+    private volatile RawObserver observer;
 
     private final Instant startedAt = Instant.now();
     private final long startNanos = System.nanoTime();
@@ -292,10 +345,11 @@ public final class ChunkedUploader {
     private long storedTotal;
     private int partsSubmitted;
 
-    Run(InputStream source, String key, String uploadId) {
+    Run(InputStream source, String key, String uploadId, RawObserver observer) {
       this.source = source;
       this.key = key;
       this.uploadId = uploadId;
+      this.observer = observer;
     }
 
     void start() {
@@ -338,7 +392,8 @@ public final class ChunkedUploader {
       }
       long raw = chunks.isEmpty() ? 0 : chunks.get(chunks.size() - 1).rawEnd();
       ChunkIndex index =
-          new ChunkIndex(ChunkIndex.FORMAT, "zstd", chunkBytes, storedTotal, raw, chunks);
+          new ChunkIndex(
+              ChunkIndex.FORMAT, "zstd", chunkBytes, storedTotal, raw, chunks, observedPatches(raw));
       ObjectStore.StoredObject indexObject = store.putJson(chunkIndexKey, index);
       Instant endedAt = Instant.now();
       return new Result(
@@ -359,6 +414,39 @@ public final class ChunkedUploader {
           endedAt);
     }
 
+    private List<RawPatch> observedPatches(long rawBytes) {
+      RawObserver o = observer;
+      if (o == null) {
+        return List.of();
+      }
+      try {
+        List<RawPatch> patches = o.finish();
+        for (RawPatch p : patches) {
+          if (p.problem(rawBytes) != null) {
+            log.warn("dropping raw patches of {}: {}", key, p.problem(rawBytes));
+            return List.of();
+          }
+        }
+        return patches;
+      } catch (RuntimeException e) {
+        log.warn("raw stream observer of {} failed at the end; no raw patches: {}", key, e.toString());
+        return List.of();
+      }
+    }
+
+    private void observe(byte[] b, int n) {
+      RawObserver o = observer;
+      if (o == null) {
+        return;
+      }
+      try {
+        o.accept(b, 0, n);
+      } catch (RuntimeException e) {
+        log.warn("raw stream observer of {} failed; no raw patches: {}", key, e.toString());
+        observer = null;
+      }
+    }
+
     private void readLoop() {
       try {
         boolean first = true;
@@ -375,6 +463,7 @@ public final class ChunkedUploader {
           first = false;
           slot.rawLength = n;
           rawRead.addAndGet(n);
+          observe(slot.raw, n);
           ordered.put(compressPool.submit(() -> compress(slot)));
           if (n < chunkBytes) {
             break;

@@ -82,6 +82,26 @@ class PgProcessTest {
   }
 
   @Test
+  void stderrLinesReachTheListenerAndClaimedOnesStayOutOfErrors() {
+    String script = "echo 'pg_restore: finished item 12 TABLE DATA t' >&2;"
+        + " echo 'pg_restore: error: could not execute query' >&2; exit 1";
+    List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (PgProcess p = PgProcess.builder(List.of("/bin/sh", "-c", script)).name("fake_restore")
+        .stderrLines(line -> {
+          heard.add(line);
+          return line.contains("finished item");
+        })
+        .start()) {
+      assertThatThrownBy(p::awaitSuccess)
+          .isInstanceOf(PgException.class)
+          .hasMessageContaining("could not execute query")
+          .hasMessageNotContaining("finished item");
+    }
+    assertThat(heard).containsExactly(
+        "pg_restore: finished item 12 TABLE DATA t", "pg_restore: error: could not execute query");
+  }
+
+  @Test
   void stdinIsFedAndStdoutCaptured() {
     try (PgProcess p = PgProcess.builder(Path.of("/bin/cat"))
         .stdin("hello ✓\n".getBytes(StandardCharsets.UTF_8))

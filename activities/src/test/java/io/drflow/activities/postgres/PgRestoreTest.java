@@ -87,6 +87,22 @@ class PgRestoreTest {
   }
 
   @Test
+  void pgRestoreSessionsAreTunedForABulkLoad() throws Exception {
+    // A materialized view is refreshed by pg_restore itself, so its rows show its session.
+    cluster.psql("postgres", "create database tuned_src");
+    cluster.psql("tuned_src", "create materialized view session_settings as select"
+        + " current_setting('synchronous_commit') as sc, current_setting('jit') as jit,"
+        + " current_setting('maintenance_work_mem') as mwm");
+    assertThat(cluster.psql("tuned_src", "select sc || ' ' || jit from session_settings"))
+        .isEqualTo("off on"); // the test cluster's own settings
+    Backup tuned = PgTestSupport.backup(
+        conns, cluster.postgresConfig("tuned_src"), work.resolve("tuned.dump"), 1);
+    restore.restore(new PgRestore.Request(server, "tuned_copy", tuned.file(), null, 2, false));
+    assertThat(cluster.psql("tuned_copy", "select sc || ' ' || jit || ' ' || mwm from session_settings"))
+        .isEqualTo("off off 256MB");
+  }
+
+  @Test
   void existingRolesAreNeverAlteredAndNoSuperuserIsCreated() throws Exception {
     cluster.psql("postgres", "create role existing_app login createdb connection limit 3");
     RoleSet wanted = new RoleSet(List.of(

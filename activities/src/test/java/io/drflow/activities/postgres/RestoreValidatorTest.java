@@ -203,6 +203,17 @@ class RestoreValidatorTest {
   }
 
   @Test
+  void validationSessionsRunWithoutJitOrPlannerParallelism() {
+    // The scans run side by side on their own connections; assertions share those sessions.
+    List<Check> checks = new RestoreValidator(conns, 3, Duration.ofSeconds(30)).validate(
+        copy, backup.inventory(), List.of(
+            new Assertion("no jit", "select current_setting('jit') = 'off'"),
+            new Assertion("no gather workers",
+                "select current_setting('max_parallel_workers_per_gather') = '0'")));
+    assertThat(checks).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
+  }
+
+  @Test
   void aTickThatThrowsAbandonsValidation() {
     AtomicInteger ticks = new AtomicInteger();
     RestoreValidator validator = new RestoreValidator(conns, 2, Duration.ofSeconds(30));

@@ -245,19 +245,227 @@ class ChunkedTransferTest extends S3ProxyTestSupport {
     ChunkedDownloader.Result r = eager.download(u.dump(), target, restored, later::add);
     assertThat(r.resumedFromChunk()).isEqualTo(cp.chunksDone());
     assertThat(r.resumedFromStoredByte()).isEqualTo(cp.storedOffset());
+    // Only the rest is fetched to be written; the covered part is read once more, to rebuild the
+    // whole-object digest, and not written again.
     assertThat(r.bytesFetched()).isEqualTo(u.result().storedBytes() - cp.storedOffset());
+    assertThat(r.bytesRehashed()).isEqualTo(cp.storedOffset());
     assertThat(r.sha256()).isEqualTo(u.result().sha256());
     assertThat(TestData.sha256(target)).isEqualTo(TestData.sha256(input));
     assertThat(later).isNotEmpty();
-    assertThat(later.get(0).chunksDone()).isGreaterThan(cp.chunksDone());
+    // While the covered part is rehashed the old checkpoint is repeated (heartbeats go on); from
+    // there it only moves forward.
+    assertThat(later.get(0)).isEqualTo(cp);
+    assertThat(later).extracting(ChunkedDownloader.Checkpoint::chunksDone).isSorted();
     ChunkedDownloader.Checkpoint done = later.get(later.size() - 1);
     assertThat(done.chunksDone()).isEqualTo(33);
 
-    // A retry after the download finished (say the result got lost) fetches nothing.
+    // A retry after the download finished (say the result got lost) writes nothing.
     ChunkedDownloader.Result again = eager.download(u.dump(), target, done, ignored -> {});
     assertThat(again.bytesFetched()).isZero();
+    assertThat(again.bytesRehashed()).isEqualTo(u.result().storedBytes());
     assertThat(again.sha256()).isEqualTo(u.result().sha256());
     assertThat(TestData.sha256(target)).isEqualTo(TestData.sha256(input));
+  }
+
+  @Test
+  void aResumedDownloadStillVerifiesTheChunksItDidNotFetchAgain() throws Exception {
+    Uploaded u = upload(TestData.mixed(2 * MIB, 21), 256 * KIB);
+    Path target = tmp.resolve("resume-verify.raw");
+    ChunkedDownloader eager = new ChunkedDownloader(store, 2, 1, Duration.ZERO);
+    AtomicReference<ChunkedDownloader.Checkpoint> last = new AtomicReference<>();
+    assertThatThrownBy(
+            () ->
+                eager.download(
+                    u.dump(),
+                    target,
+                    null,
+                    cp -> {
+                      last.set(cp);
+                      if (cp.chunksDone() >= 4) {
+                        throw new IllegalStateException("worker lost");
+                      }
+                    }))
+        .hasMessage("worker lost");
+    // The object changes under the covered part while the download is interrupted.
+    byte[] stored = store.getBytes(u.key()).orElseThrow();
+    stored[10] ^= 0x01;
+    overwrite(u.key(), stored);
+
+    assertThatThrownBy(() -> eager.download(u.dump(), target, last.get(), cp -> {}))
+        .isInstanceOf(ChecksumMismatchException.class)
+        .hasMessageContaining("whole object");
+  }
+
+  @Test
+  void anOldWorkersCheckpointWithADigestStateStillResumes() throws Exception {
+    byte[] input = TestData.mixed(2 * MIB, 22);
+    Uploaded u = upload(input, 256 * KIB);
+    Path target = tmp.resolve("old-checkpoint.raw");
+    ChunkedDownloader eager = new ChunkedDownloader(store, 2, 1, Duration.ZERO);
+    AtomicReference<ChunkedDownloader.Checkpoint> last = new AtomicReference<>();
+    assertThatThrownBy(
+            () ->
+                eager.download(
+                    u.dump(),
+                    target,
+                    null,
+                    cp -> {
+                      last.set(cp);
+                      if (cp.chunksDone() >= 3) {
+                        throw new IllegalStateException("worker upgraded");
+                      }
+                    }))
+        .hasMessage("worker upgraded");
+    ChunkedDownloader.Checkpoint cp = last.get();
+    String oldJson =
+        "{\"objectSha256\":\"" + cp.objectSha256() + "\",\"chunksDone\":" + cp.chunksDone()
+            + ",\"storedOffset\":" + cp.storedOffset() + ",\"rawOffset\":" + cp.rawOffset()
+            + ",\"digestState\":\"AAAA\"}";
+    ChunkedDownloader.Checkpoint old =
+        new ObjectMapper().readValue(oldJson, ChunkedDownloader.Checkpoint.class);
+
+    ChunkedDownloader.Result r = eager.download(u.dump(), target, old, ignored -> {});
+    assertThat(r.resumedFromChunk()).isEqualTo(3);
+    assertThat(TestData.sha256(target)).isEqualTo(TestData.sha256(input));
+  }
+
+  @Test
+  void rawPatchesFromTheIndexAreWrittenIntoTheDownloadedFile() throws Exception {
+    byte[] input = TestData.compressible(700 * KIB, 23);
+    byte[] expected = java.util.Arrays.copyOfRange(input, 300_000, 300_009);
+    byte[] replacement = "patched!!".getBytes();
+    String id = newId();
+    String key = LAYOUT.dataKey("svc", id);
+    RawObserver observer =
+        new RawObserver() {
+          long seen;
+
+          @Override
+          public void accept(byte[] b, int off, int len) {
+            seen += len;
+          }
+
+          @Override
+          public List<RawPatch> finish() {
+            assertThat(seen).isEqualTo(input.length);
+            return List.of(RawPatch.of(300_000, expected, replacement));
+          }
+        };
+    ChunkedUploader.Result up =
+        uploader(64 * KIB)
+            .upload(
+                new ByteArrayInputStream(input),
+                key,
+                LAYOUT.chunkIndexKey("svc", id),
+                (a, b) -> {},
+                observer);
+    // The object itself is the stream as read: patches apply to downloads only.
+    Path object = tmp.resolve("patched-object.zst");
+    Files.write(object, store.getBytes(key).orElseThrow());
+    assertThat(TestData.zstdCli(object)).isEqualTo(input);
+
+    Path target = tmp.resolve("patched.raw");
+    AtomicReference<ChunkedDownloader.Checkpoint> last = new AtomicReference<>();
+    ChunkedDownloader.Result down =
+        downloader(MIB).download(up.toManifestDump("custom"), target, null, last::set);
+    assertThat(down.rawPatches()).isEqualTo(1);
+    byte[] want = input.clone();
+    System.arraycopy(replacement, 0, want, 300_000, replacement.length);
+    assertThat(Files.readAllBytes(target)).isEqualTo(want);
+
+    // A retry after the download finished writes no chunk and finds the patch in place.
+    ChunkedDownloader.Result again =
+        downloader(MIB).download(up.toManifestDump("custom"), target, last.get(), cp -> {});
+    assertThat(again.bytesFetched()).isZero();
+    assertThat(again.rawPatches()).isZero();
+    assertThat(Files.readAllBytes(target)).isEqualTo(want);
+  }
+
+  @Test
+  void aRawPatchThatDoesNotMatchTheFileIsNotWritten() throws Exception {
+    byte[] input = TestData.compressible(200 * KIB, 24);
+    String id = newId();
+    String key = LAYOUT.dataKey("svc", id);
+    RawObserver wrong =
+        new RawObserver() {
+          @Override
+          public void accept(byte[] b, int off, int len) {}
+
+          @Override
+          public List<RawPatch> finish() {
+            return List.of(RawPatch.of(10, new byte[] {1, 2, 3}, new byte[] {4, 5, 6}));
+          }
+        };
+    ChunkedUploader.Result up =
+        uploader(64 * KIB)
+            .upload(
+                new ByteArrayInputStream(input), key, LAYOUT.chunkIndexKey("svc", id), (a, b) -> {},
+                wrong);
+    Path target = tmp.resolve("unpatched.raw");
+    ChunkedDownloader.Result down = downloader(MIB).download(up.toManifestDump("custom"), target);
+    assertThat(down.rawPatches()).isZero();
+    assertThat(Files.readAllBytes(target)).isEqualTo(input);
+  }
+
+  @Test
+  void aFailingObserverDoesNotFailTheUpload() throws Exception {
+    byte[] input = TestData.compressible(300 * KIB, 25);
+    String id = newId();
+    RawObserver broken =
+        new RawObserver() {
+          @Override
+          public void accept(byte[] b, int off, int len) {
+            throw new IllegalStateException("parser bug");
+          }
+
+          @Override
+          public List<RawPatch> finish() {
+            return List.of(RawPatch.of(0, new byte[] {1}, new byte[] {2}));
+          }
+        };
+    ChunkedUploader.Result up =
+        uploader(64 * KIB)
+            .upload(
+                new ByteArrayInputStream(input),
+                LAYOUT.dataKey("svc", id),
+                LAYOUT.chunkIndexKey("svc", id),
+                (a, b) -> {},
+                broken);
+    Path target = tmp.resolve("observer-failed.raw");
+    ChunkedDownloader.Result down = downloader(MIB).download(up.toManifestDump("custom"), target);
+    assertThat(down.rawPatches()).isZero();
+    assertThat(Files.readAllBytes(target)).isEqualTo(input);
+  }
+
+  @Test
+  void aDownloadWaitsForBufferMemoryWhileReportingItsCheckpoint() throws Exception {
+    byte[] input = TestData.random(600 * KIB, 26);
+    Uploaded u = upload(input, 256 * KIB);
+    TransferMemory tight = new TransferMemory(256 * KIB);
+    TransferMemory.Lease held = tight.acquire(256 * KIB, Duration.ofMillis(10), () -> {});
+    ChunkedDownloader limited =
+        new ChunkedDownloader(store, 2, 256 * KIB, Duration.ofMillis(50), tight);
+    AtomicInteger reports = new AtomicInteger();
+    java.util.concurrent.CompletableFuture<ChunkedDownloader.Result> running =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return limited.download(
+                    u.dump(), tmp.resolve("waited.raw"), null, cp -> reports.incrementAndGet());
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (reports.get() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(reports.get()).as("checkpoints reported while waiting").isGreaterThanOrEqualTo(3);
+    assertThat(running).isNotDone();
+    held.close();
+    assertThat(running.get().sha256()).isEqualTo(u.result().sha256());
+    assertThat(tight.inUse()).isZero();
+    assertThat(TestData.sha256(tmp.resolve("waited.raw"))).isEqualTo(TestData.sha256(input));
   }
 
   @Test
@@ -265,7 +473,7 @@ class ChunkedTransferTest extends S3ProxyTestSupport {
     Uploaded u = upload(TestData.random(MIB, 17), 256 * KIB);
     Path target = tmp.resolve("other.raw");
     ChunkedDownloader.Checkpoint foreign =
-        new ChunkedDownloader.Checkpoint("f".repeat(64), 2, 1, 1, "AAAA");
+        new ChunkedDownloader.Checkpoint("f".repeat(64), 2, 1, 1);
     ChunkedDownloader.Result r =
         downloader(256 * KIB).download(u.dump(), target, foreign, cp -> {});
     assertThat(r.resumedFromChunk()).isZero();

@@ -24,6 +24,16 @@ public final class EmbeddedTemporal implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedTemporal.class);
 
+  /**
+   * Dynamic config for short hand-offs between a runbook's steps (measured on the dev server:
+   * about 100 ms per activity with the defaults, 15 ms with both). Eager dispatch hands an
+   * activity on the workflow's own queue back in the response that scheduled it; the history
+   * service otherwise reads new transfer tasks at most 20 times a second, which puts up to 50 ms
+   * between a step finishing and the next one being dispatched.
+   */
+  public static final List<String> LOW_LATENCY =
+      List.of("system.enableActivityEagerExecution=true", "history.transferProcessorMaxPollRPS=1000");
+
   private final Process devServer;
   private final TestServer.PortBoundTestServer inMemory;
   private final int port;
@@ -66,15 +76,20 @@ public final class EmbeddedTemporal implements AutoCloseable {
       Path binary, String host, int port, int uiPort, Path stateDir) throws IOException {
     Files.createDirectories(stateDir);
     Path logFile = stateDir.resolve("temporal.log");
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                binary.toString(), "server", "start-dev",
+                "--ip", host,
+                "--port", String.valueOf(port),
+                "--ui-port", String.valueOf(uiPort),
+                "--db-filename", stateDir.resolve("temporal.db").toString(),
+                "--log-level", "warn"));
+    for (String kv : LOW_LATENCY) {
+      command.addAll(List.of("--dynamic-config-value", kv));
+    }
     Process p =
-        new ProcessBuilder(
-                List.of(
-                    binary.toString(), "server", "start-dev",
-                    "--ip", host,
-                    "--port", String.valueOf(port),
-                    "--ui-port", String.valueOf(uiPort),
-                    "--db-filename", stateDir.resolve("temporal.db").toString(),
-                    "--log-level", "warn"))
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(logFile.toFile())
             .start();

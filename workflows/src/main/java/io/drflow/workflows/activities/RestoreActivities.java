@@ -27,10 +27,35 @@ public interface RestoreActivities {
   record RestoreRequest(
       String service, String manifestKey, String workId, String server, String database) {}
 
+  /**
+   * @param checks checks already made while pg_restore ran (row counts and orphaned foreign
+   *     keys); empty when the restore made none, and null from workers that predate them
+   */
   record RestoreResult(
-      String server, String database, int jobs, List<String> rolesCreated, long restoredBytes) {}
+      String server,
+      String database,
+      int jobs,
+      List<String> rolesCreated,
+      long restoredBytes,
+      List<Check> checks) {
 
-  record ValidateRequest(String service, String manifestKey, String server, String database) {}
+    public RestoreResult(
+        String server, String database, int jobs, List<String> rolesCreated, long restoredBytes) {
+      this(server, database, jobs, rolesCreated, restoredBytes, List.of());
+    }
+  }
+
+  /**
+   * @param restoreChecks the restore's own checks, which validation then does not repeat (null
+   *     or empty: validation makes every check)
+   */
+  record ValidateRequest(
+      String service, String manifestKey, String server, String database, List<Check> restoreChecks) {
+
+    public ValidateRequest(String service, String manifestKey, String server, String database) {
+      this(service, manifestKey, server, database, List.of());
+    }
+  }
 
   record ValidationResult(List<Check> checks) {
     public boolean passed() {
@@ -75,8 +100,10 @@ public interface RestoreActivities {
   DownloadResult download(DownloadRequest request);
 
   /**
-   * Creates the database (and any missing roles, NOLOGIN) and runs a parallel pg_restore into it.
-   * Heartbeats while pg_restore runs; a retry drops and recreates the half-restored database.
+   * Creates the database (and any missing roles, NOLOGIN) and runs a parallel pg_restore into it,
+   * counting each table's rows and checking each foreign key for orphans as soon as pg_restore
+   * has loaded them. Heartbeats while pg_restore runs; a retry drops and recreates the
+   * half-restored database.
    */
   @ActivityMethod(name = "RestoreDatabase")
   RestoreResult restore(RestoreRequest request);

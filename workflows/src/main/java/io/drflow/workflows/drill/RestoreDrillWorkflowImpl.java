@@ -25,6 +25,7 @@ import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
 import java.time.Duration;
@@ -37,6 +38,8 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
 
   private static final Logger log = Workflow.getLogger(RestoreDrillWorkflowImpl.class);
   private static final int HOST_ATTEMPTS = 3;
+  /** Since this version the downloaded files are deleted while validation runs. */
+  static final String ASYNC_HOST_CLEANUP = "async-host-cleanup";
 
   private final CatalogActivities catalog =
       ActivityStubs.stub(CatalogActivities.class, ActivityStubs.quick(), "Resolve service");
@@ -65,6 +68,8 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
   private Long endedAt;
   private String hostQueue;
   private boolean hostFilesDeleted;
+  private Promise<Void> hostFilesDeletion;
+  private List<Check> restoreChecks = List.of();
   private String status = "RUNNING";
   private String error;
   private String reportKey;
@@ -138,8 +143,17 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
                         host::restore,
                         new RestoreRequest(
                             plan.service(), backup.manifestKey(), runId, "drill", scratchDatabase)));
-        phases.clock().note("Restore", "pg_restore -j" + restored.jobs() + " into " + scratchDatabase);
-        deleteHostFiles();
+        restoreChecks = restored.checks() == null ? List.of() : restored.checks();
+        phases.clock().note(
+            "Restore",
+            "pg_restore -j" + restored.jobs() + " into " + scratchDatabase
+                + (restoreChecks.isEmpty() ? "" : "; rows counted and keys checked as it loaded"));
+        if (Workflow.getVersion(ASYNC_HOST_CLEANUP, Workflow.DEFAULT_VERSION, 1) == 1) {
+          // Freeing the disk need not hold up validation: it is awaited before the report.
+          hostFilesDeletion = Async.procedure(hostFiles()::deleteWorkFiles, runId);
+        } else {
+          deleteHostFiles();
+        }
         break;
       } catch (RuntimeException e) {
         if (attempt >= HOST_ATTEMPTS || !Failures.hostGone(e)) {
@@ -154,7 +168,8 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
             () ->
                 Async.function(
                     validator::validate,
-                    new ValidateRequest(plan.service(), backup.manifestKey(), "drill", scratchDatabase)));
+                    new ValidateRequest(
+                        plan.service(), backup.manifestKey(), "drill", scratchDatabase, restoreChecks)));
     checks.addAll(result.checks());
     validatedAt = Workflow.currentTimeMillis();
     notifier.stopWatchingRto();
@@ -168,21 +183,33 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
     if (hostQueue == null || hostFilesDeleted) {
       return;
     }
-    RestoreActivities host =
-        Workflow.newActivityStub(
-            RestoreActivities.class,
-            ActivityOptions.newBuilder(ActivityStubs.quick())
-                .setTaskQueue(hostQueue)
-                .setScheduleToStartTimeout(Duration.ofMinutes(1))
-                .setSummary("Delete downloaded files on " + hostQueue)
-                .build());
+    if (hostFilesDeletion != null) {
+      try {
+        hostFilesDeletion.get();
+        hostFilesDeleted = true;
+        return;
+      } catch (RuntimeException e) {
+        // Cancelled along with the run, or failed: one more try from the cleanup scope.
+        hostFilesDeletion = null;
+      }
+    }
     try {
-      host.deleteWorkFiles(Workflow.getInfo().getRunId());
+      hostFiles().deleteWorkFiles(Workflow.getInfo().getRunId());
       hostFilesDeleted = true;
     } catch (RuntimeException e) {
       // The worker also sweeps stale work directories on start; a leftover file is not a failure.
       log.warn("could not delete work files on {}: {}", hostQueue, Failures.describe(e));
     }
+  }
+
+  private RestoreActivities hostFiles() {
+    return Workflow.newActivityStub(
+        RestoreActivities.class,
+        ActivityOptions.newBuilder(ActivityStubs.quick())
+            .setTaskQueue(hostQueue)
+            .setScheduleToStartTimeout(Duration.ofMinutes(1))
+            .setSummary("Delete downloaded files on " + hostQueue)
+            .build());
   }
 
   private void cleanupAndReport() {

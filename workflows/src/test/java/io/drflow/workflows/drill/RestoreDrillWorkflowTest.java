@@ -331,6 +331,102 @@ class RestoreDrillWorkflowTest {
   }
 
   @Test
+  void checksMadeDuringTheRestoreGoToValidationSoItDoesNotRepeatThem(WorkflowClient client) {
+    happyActivities();
+    List<Check> made = List.of(
+        new Check("row counts", true, "3 tables, 42 rows"), new Check("foreign keys", true, "1"));
+    doAnswer(inv -> new RestoreResult("127.0.0.1:5433",
+            ((RestoreActivities.RestoreRequest) inv.getArgument(0)).database(), 2, List.of(), 4000,
+            made))
+        .when(restore).restore(any());
+    env.start();
+
+    RunReport report = newWorkflow(client).drill(DrillInput.of("shop"));
+
+    assertThat(report.status()).isEqualTo("PASSED");
+    org.mockito.ArgumentCaptor<RestoreActivities.ValidateRequest> request =
+        org.mockito.ArgumentCaptor.forClass(RestoreActivities.ValidateRequest.class);
+    verify(restore).validate(request.capture());
+    assertThat(request.getValue().restoreChecks()).isEqualTo(made);
+    assertThat(report.phases().get(2).note()).contains("rows counted and keys checked as it loaded");
+  }
+
+  @Test
+  void downloadedFilesAreDeletedWhileValidationRuns(WorkflowClient client) throws Exception {
+    happyActivities();
+    CountDownLatch validating = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+    doAnswer(
+            inv -> {
+              // Returns at once if validation is running meanwhile; if deletion held it up,
+              // this waits in vain.
+              overlapped.set(validating.await(10, TimeUnit.SECONDS));
+              return null;
+            })
+        .when(restore)
+        .deleteWorkFiles(anyString());
+    when(restore.validate(any()))
+        .thenAnswer(
+            inv -> {
+              validating.countDown();
+              return new ValidationResult(List.of(new Check("row counts", true, "ok")));
+            });
+    env.start();
+
+    RunReport report = newWorkflow(client).drill(DrillInput.of("shop"));
+
+    assertThat(report.status()).isEqualTo("PASSED");
+    assertThat(overlapped).isTrue();
+    verify(restore, times(1)).deleteWorkFiles(anyString());
+  }
+
+  @Test
+  void downloadedFilesAreStillDeletedWhenTheRunIsCancelledDuringValidation(WorkflowClient client)
+      throws Exception {
+    happyActivities();
+    java.util.concurrent.atomic.AtomicInteger deletions = new java.util.concurrent.atomic.AtomicInteger();
+    CountDownLatch validating = new CountDownLatch(1);
+    CountDownLatch cancelled = new CountDownLatch(1);
+    doAnswer(
+            inv -> {
+              if (deletions.incrementAndGet() == 1) {
+                // The first deletion is still running when the run is cancelled.
+                cancelled.await(30, TimeUnit.SECONDS);
+                Thread.sleep(3000);
+              }
+              return null;
+            })
+        .when(restore)
+        .deleteWorkFiles(anyString());
+    doAnswer(
+            inv -> {
+              validating.countDown();
+              for (int i = 0; i < 200; i++) {
+                io.temporal.activity.Activity.getExecutionContext().heartbeat(i);
+                Thread.sleep(100);
+              }
+              return new ValidationResult(List.of());
+            })
+        .when(restore)
+        .validate(any());
+    env.start();
+    RestoreDrillWorkflow wf = newWorkflow(client);
+    WorkflowClient.start(wf::drill, DrillInput.of("shop"));
+    assertThat(validating.await(10, TimeUnit.SECONDS)).isTrue();
+
+    WorkflowStub stub = WorkflowStub.fromTyped(wf);
+    stub.cancel();
+    cancelled.countDown();
+
+    assertThatThrownBy(() -> stub.getResult(RunReport.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    verify(restore, times(2)).deleteWorkFiles(anyString());
+    verify(restore).dropDatabase(any());
+    verify(reports).store(any());
+  }
+
+  @Test
   void keepScratchSkipsCleanupAndNamesTheDatabase(WorkflowClient client) {
     happyActivities();
     env.start();
