@@ -131,7 +131,12 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
               log.info("download of {} resumed at byte {}", m.dump().key(), r.resumedFromStoredByte());
             }
             return new DownloadResult(
-                request.workId(), r.storedBytes(), r.rawBytes(), r.sha256(), r.resumedFromStoredByte());
+                request.workId(),
+                r.storedBytes(),
+                r.rawBytes(),
+                r.sha256(),
+                r.resumedFromStoredByte(),
+                r.bytesFetched());
           } catch (io.drflow.activities.storage.ChecksumMismatchException e) {
             // A corrupt file must not survive to be restored by a later attempt.
             Files.deleteIfExists(target);
