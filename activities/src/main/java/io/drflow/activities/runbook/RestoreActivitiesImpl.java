@@ -171,7 +171,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                           // The name belongs to this run (see DISPOSABLE): a retry replaces its
                           // own half-restored attempt.
                           true,
-                          m.source().pgDumpVersion()),
+                          m.source().pgDumpVersion(),
+                          completionMark(m, request.workId())),
                       Heartbeat.EVERY,
                       Heartbeat.tick("pg_restore -j" + jobs + " into " + request.database()));
           return new RestoreResult(
@@ -212,6 +213,12 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
   @Override
   public void deleteWorkFiles(String workId) {
     ActivityErrors.run(() -> workDirs.delete(workId));
+  }
+
+  /** Marks a scratch database as fully restored by this run, from this backup. */
+  static String completionMark(Manifest m, String workId) {
+    return "drflow: restore of " + m.service() + " backup " + m.backupId() + " for run " + workId
+        + " complete";
   }
 
   private void refuseProduction(String service, ServerConfig server, String database, String what) {
