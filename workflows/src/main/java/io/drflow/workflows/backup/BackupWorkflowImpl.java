@@ -64,7 +64,9 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     plan = Failures.asRunFailure(() -> catalog.plan(in.service(), Runbook.BACKUP.id()));
     phases = new PhaseRunner(Runbook.BACKUP, plan, startedAt);
     WorkflowInfo info = Workflow.getInfo();
-    String backupId = ScratchNames.backupId(startedAt, info.getRunId());
+    boolean tail =
+        Workflow.getVersion(ScratchNames.VERSION_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
+    String backupId = ScratchNames.backupId(startedAt, info.getRunId(), tail);
     try {
       dump =
           phases.runPipelined(

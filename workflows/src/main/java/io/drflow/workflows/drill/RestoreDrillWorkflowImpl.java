@@ -81,7 +81,9 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
     plan = Failures.asRunFailure(() -> catalog.plan(in.service(), Runbook.DRILL.id()));
     phases = new PhaseRunner(Runbook.DRILL, plan, startedAt);
     WorkflowInfo info = Workflow.getInfo();
-    scratchDatabase = ScratchNames.scratch(plan.service(), startedAt, info.getRunId());
+    boolean tail =
+        Workflow.getVersion(ScratchNames.VERSION_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
+    scratchDatabase = ScratchNames.scratch(plan.service(), startedAt, info.getRunId(), tail);
     CanceledFailure cancelled = null;
     try {
       restoreAndVerify(info.getRunId());

@@ -127,7 +127,11 @@ class RestoreDrillWorkflowTest {
     assertThat(report.rto().met()).isTrue();
     assertThat(report.rpo().achievedSeconds()).isBetween(7100L, 7300L);
     assertThat(report.rpo().met()).isTrue();
-    assertThat(report.scratch().database()).startsWith("drill_shop_").hasSizeLessThanOrEqualTo(63);
+    String runTail = report.runId().replace("-", "");
+    assertThat(report.scratch().database())
+        .startsWith("drill_shop_")
+        .endsWith("_" + runTail.substring(runTail.length() - 8))
+        .hasSizeLessThanOrEqualTo(63);
     assertThat(report.scratch().dropped()).isTrue();
     assertThat(report.checks()).extracting(Check::name).containsExactly("row counts");
     assertThat(phase(report.phases(), "Download").note()).isEqualTo("1000 B of 1000 B fetched");
