@@ -5,6 +5,7 @@ import io.drflow.activities.config.DrflowConfig;
 import io.drflow.activities.config.Secrets;
 import io.drflow.activities.config.TemporalConfig;
 import io.drflow.workflows.Workflows;
+import io.drflow.workflows.runbook.RunbookDataConverter;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -56,7 +57,11 @@ public final class DrflowWorker implements AutoCloseable {
             WorkflowServiceStubsOptions.newBuilder().setTarget(t.target()).build());
     WorkflowClient client =
         WorkflowClient.newInstance(
-            service, WorkflowClientOptions.newBuilder().setNamespace(t.namespace()).build());
+            service,
+            WorkflowClientOptions.newBuilder()
+                .setNamespace(t.namespace())
+                .setDataConverter(RunbookDataConverter.create())
+                .build());
     WorkerFactoryOptions.Builder factoryOptions = WorkerFactoryOptions.newBuilder();
     CrashPoint.fromEnvironment()
         .ifPresent(
