@@ -29,6 +29,9 @@ final class BackupsCommand {
     @Override
     int run(TemporalSession s) {
       ServiceNames.check(service);
+      if (limit < 1 || limit > 1000) {
+        throw new UserError("--limit must be between 1 and 1000, got " + limit);
+      }
       ListBackupsWorkflow wf =
           s.client.newWorkflowStub(
               ListBackupsWorkflow.class,

@@ -290,6 +290,22 @@ class DrctlTest {
   }
 
   @Test
+  void aHugeNameIsNotEchoedBackWhole() {
+    Run r = drctl("drill", "a".repeat(10_000));
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("is not a service name").contains("(10000 characters)").hasSizeLessThan(200);
+  }
+
+  @Test
+  void backupsListRefusesALimitItWouldOnlyBeRefusedFor() {
+    for (String bad : List.of("0", "-1", "1001")) {
+      Run r = drctl("backups", "list", "shop", "--limit", bad);
+      assertThat(r.exit()).as(bad).isEqualTo(2);
+      assertThat(r.err()).as(bad).contains("--limit must be between 1 and 1000");
+    }
+  }
+
+  @Test
   void unknownRunIdIsAClearError() {
     Run r = drctl("report", "drill-nope-1");
     assertThat(r.exit()).isEqualTo(2);

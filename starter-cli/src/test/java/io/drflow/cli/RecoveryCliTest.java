@@ -233,7 +233,7 @@ class RecoveryCliTest {
 
     @Override
     public DownloadResult download(DownloadRequest request) {
-      return new DownloadResult(request.workId(), 1, 1, "ab", 0);
+      return new DownloadResult(request.workId(), 1, 1, "ab", 0, 1);
     }
 
     @Override

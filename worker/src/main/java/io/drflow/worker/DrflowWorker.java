@@ -5,6 +5,7 @@ import io.drflow.activities.config.DrflowConfig;
 import io.drflow.activities.config.Secrets;
 import io.drflow.activities.config.TemporalConfig;
 import io.drflow.workflows.Workflows;
+import io.drflow.workflows.runbook.RunbookDataConverter;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -25,6 +26,9 @@ import org.slf4j.LoggerFactory;
 public final class DrflowWorker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(DrflowWorker.class);
+
+  /** At most this much of a long activity's progress is lost when its worker dies. */
+  static final Duration HEARTBEAT_THROTTLE = Duration.ofSeconds(5);
 
   private final WorkflowServiceStubs service;
   private final WorkerFactory factory;
@@ -72,9 +76,19 @@ public final class DrflowWorker implements AutoCloseable {
                 .build());
     WorkflowClient client =
         WorkflowClient.newInstance(
-            service, WorkflowClientOptions.newBuilder().setNamespace(t.namespace()).build());
-    WorkerFactory factory =
-        WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder().build());
+            service,
+            WorkflowClientOptions.newBuilder()
+                .setNamespace(t.namespace())
+                .setDataConverter(RunbookDataConverter.create())
+                .build());
+    WorkerFactoryOptions.Builder factoryOptions = WorkerFactoryOptions.newBuilder();
+    CrashPoint.fromEnvironment()
+        .ifPresent(
+            p -> {
+              log.warn("{}={}: this worker kills itself there (crash tests only)", CrashPoint.ENV, p.point());
+              factoryOptions.setWorkerInterceptors(p);
+            });
+    WorkerFactory factory = WorkerFactory.newInstance(client, factoryOptions.build());
     String hostQueue = HostQueue.name(t.taskQueue(), config.worker().hostId());
     DrflowActivities activities = DrflowActivities.create(config, secrets, hostQueue, metrics.runs());
     activities.sweepStaleWorkFiles();
@@ -111,6 +125,10 @@ public final class DrflowWorker implements AutoCloseable {
     WorkerOptions options =
         WorkerOptions.newBuilder()
             .setMaxConcurrentActivityExecutionSize(config.worker().maxConcurrentActivities())
+            // By default the SDK sends a heartbeat at most every 0.8 x the heartbeat timeout (48 s
+            // here): a worker that dies mid-download would leave a checkpoint that old on the
+            // server, and the retry would fetch those 48 s again.
+            .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
             .build();
     Worker shared = factory.newWorker(config.temporal().taskQueue(), options);
     shared.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS);

@@ -6,6 +6,7 @@ import io.drflow.activities.config.DrflowConfig;
 import io.drflow.activities.config.Secrets;
 import io.drflow.worker.dev.DevStack;
 import java.nio.file.Path;
+import software.amazon.awssdk.core.exception.SdkException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -43,7 +44,19 @@ public final class WorkerMain implements Callable<Integer> {
     if (cfg == null) {
       return 2;
     }
-    DrflowWorker worker = DrflowWorker.start(cfg, Secrets.fromEnvironment());
+    DrflowWorker worker;
+    try {
+      worker = DrflowWorker.start(cfg, Secrets.fromEnvironment());
+    } catch (Secrets.MissingSecretException e) {
+      System.err.println("drflow-worker: " + e.getMessage() + " (named in " + config + ")");
+      return 2;
+    } catch (SdkException e) {
+      // createBucket checks the bucket at start: an unreachable endpoint or wrong keys end here.
+      System.err.println(
+          "drflow-worker: cannot use " + cfg.storage().describe() + ": "
+              + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -95,7 +95,10 @@ public final class DrflowStack implements AutoCloseable {
               SampleData.create(c.connections(), c.serverConfig(), SERVICE);
               return c;
             });
-    CompletableFuture<LocalPostgresCluster> tgt = CompletableFuture.supplyAsync(LocalPostgresCluster::start);
+    // DDL is logged so tests can count the scratch databases a drill creates and drops.
+    CompletableFuture<LocalPostgresCluster> tgt =
+        CompletableFuture.supplyAsync(
+            () -> LocalPostgresCluster.builder().password(randomSecret()).setting("log_statement", "ddl").start());
     CompletableFuture<S3ProxyServer> s =
         CompletableFuture.supplyAsync(
             () -> unchecked(() -> S3ProxyServer.start(dir.resolve("s3"), 0, "e2e-access", randomSecret())));
@@ -163,6 +166,7 @@ public final class DrflowStack implements AutoCloseable {
                 host: %s
                 port: %d
                 user: postgres
+                passwordEnv: %s
               assertions:
                 - name: customers exist
                   sql: select count(*) > 0 from sales.customers
@@ -173,24 +177,59 @@ public final class DrflowStack implements AutoCloseable {
         %s%s"""
         .formatted(
             target(), s3.endpoint(), S3_ACCESS_ENV, S3_SECRET_ENV, dir.resolve("work"), SERVICE,
-            HOST, source.port(), SERVICE, source.passwordEnv(), HOST, drillTarget.port(),
+            HOST, source.port(), SERVICE, source.passwordEnv(), HOST, drillTarget.port(), drillTarget.passwordEnv(),
             extraServiceYaml.indent(4), moreServices.indent(2));
   }
 
   private void startWorker() throws IOException {
+    workerLog = artifacts.resolve("e2e/worker.log");
+    worker = startWorkerProcess(configFile, workerEnvironment(), workerLog, List.of());
+  }
+
+  /**
+   * Starts the packaged worker ({@code java -jar drflow-worker.jar --config config}) with exactly
+   * {@code env} added to this JVM's environment, its output in {@code log}.
+   */
+  static Process startWorkerProcess(Path config, Map<String, String> env, Path log, List<String> jvmOptions)
+      throws IOException {
     Path jar = Path.of(System.getProperty("drflow.worker.jar", "../worker/target/drflow-worker.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: the e2e tests run in `mvn verify`, after `package`");
     }
-    workerLog = artifacts.resolve("e2e/worker.log");
     List<String> cmd = new ArrayList<>(java());
-    cmd.addAll(List.of("-jar", jar.toString(), "--config", configFile.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(workerLog.toFile());
-    Map<String, String> env = pb.environment();
-    env.put(S3_ACCESS_ENV, s3.identity());
-    env.put(S3_SECRET_ENV, s3.credential());
-    env.put(source.passwordEnv(), sourcePassword());
-    worker = pb.start();
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
+  /** The secrets the worker reads from its environment: S3 keys and both servers' passwords. */
+  Map<String, String> workerEnvironment() {
+    return Map.of(
+        S3_ACCESS_ENV, s3.identity(),
+        S3_SECRET_ENV, s3.credential(),
+        source.passwordEnv(), sourcePassword(),
+        drillTarget.passwordEnv(), drillTarget.secrets().optional(drillTarget.passwordEnv()).orElseThrow());
+  }
+
+  /** Every secret value the worker was given, which no workflow history may contain. */
+  Map<String, String> secretValues() {
+    Map<String, String> out = new java.util.LinkedHashMap<>(workerEnvironment());
+    out.remove(S3_ACCESS_ENV); // an access key id is an identifier, not a secret
+    return out;
+  }
+
+  LocalPostgresCluster source() {
+    return source;
+  }
+
+  LocalPostgresCluster drillTarget() {
+    return drillTarget;
+  }
+
+  S3ProxyServer s3() {
+    return s3;
   }
 
   private void awaitWorkerPolling() throws InterruptedException {

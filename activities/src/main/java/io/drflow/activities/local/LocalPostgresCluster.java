@@ -102,6 +102,11 @@ public final class LocalPostgresCluster implements AutoCloseable {
     return dataDir;
   }
 
+  /** The server's log (what {@code log_statement} and friends write). */
+  public Path logFile() {
+    return logFile;
+  }
+
   /** The PostgreSQL major version of the binaries this cluster runs. */
   public int majorVersion() {
     return tools.major();

@@ -92,6 +92,28 @@ public final class PgDatabases {
     }
   }
 
+  /** Sets the database's comment (what {@code \\l+} shows). */
+  public void comment(ServerConfig server, String name, String comment) {
+    requireName(name);
+    try (Connection c = connections.open(server);
+        Statement s = c.createStatement()) {
+      s.execute("comment on database " + Sql.quoteIdent(name) + " is " + Sql.quoteLiteral(comment));
+    } catch (SQLException e) {
+      throw PgException.fromSql("commenting database " + name + " on " + server.server(), e, false);
+    }
+  }
+
+  /** The database's comment, or null when it has none (or does not exist). */
+  static String comment(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "select shobj_description(oid, 'pg_database') from pg_database where datname = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
   /** @throws PgException BAD_INPUT when {@code name} cannot be a database name */
   public static void requireName(String name) {
     String why = Sql.invalidIdentifierReason(name);

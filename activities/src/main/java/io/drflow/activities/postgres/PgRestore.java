@@ -36,6 +36,9 @@ public final class PgRestore {
    * @param dumpedByVersion the version of the pg_dump that wrote the file ({@code
    *     Manifest.Source.pgDumpVersion}, e.g. "15.18"), or null: pg_restore must be at least as
    *     new, which can matter when the target server is older than the source
+   * @param completionMark written as the database's comment once pg_restore succeeded; a database
+   *     that already carries it is taken as restored and left alone, so a retry after a crash at
+   *     the very end does not repeat hours of work. Null: no mark, always restore
    */
   public record Request(
       ServerConfig server,
@@ -44,7 +47,19 @@ public final class PgRestore {
       RoleSet roles,
       int jobs,
       boolean replaceExisting,
-      String dumpedByVersion) {
+      String dumpedByVersion,
+      String completionMark) {
+
+    public Request(
+        ServerConfig server,
+        String database,
+        Path dumpFile,
+        RoleSet roles,
+        int jobs,
+        boolean replaceExisting,
+        String dumpedByVersion) {
+      this(server, database, dumpFile, roles, jobs, replaceExisting, dumpedByVersion, null);
+    }
 
     public Request(
         ServerConfig server,
@@ -61,6 +76,7 @@ public final class PgRestore {
    * @param replacedExisting a database of that name was dropped first
    * @param notes what was deliberately not done (superuser attributes, memberships of existing
    *     roles) and why
+   * @param alreadyRestored the database carried the request's completion mark: nothing was done
    */
   public record Result(
       String server,
@@ -71,7 +87,8 @@ public final class PgRestore {
       List<String> notes,
       boolean replacedExisting,
       long dumpBytes,
-      Duration elapsed) {}
+      Duration elapsed,
+      boolean alreadyRestored) {}
 
   private final PgConnections connections;
   private final PgDatabases databases;
@@ -120,6 +137,14 @@ public final class PgRestore {
       tools = PgTools.forServer(pgBin, requiredVersionNum(
           PgConnections.serverVersionNum(c), request.dumpedByVersion()));
       if (PgDatabases.exists(c, request.database())) {
+        if (request.completionMark() != null
+            && request.completionMark().equals(PgDatabases.comment(c, request.database()))) {
+          log.info("{} on {} is already restored ({}); not restoring it again",
+              request.database(), server.server(), request.completionMark());
+          return new Result(server.server(), request.database(), request.jobs(), List.of(),
+              List.of(), List.of("already restored by an earlier attempt"), false, dumpBytes,
+              Duration.ofNanos(System.nanoTime() - started), true);
+        }
         if (!request.replaceExisting()) {
           throw new PgException(Kind.ALREADY_EXISTS, "database " + request.database()
               + " already exists on " + server.server() + "; drflow restores only into a new"
@@ -154,11 +179,14 @@ public final class PgRestore {
     try (PgProcess p = b.start()) {
       p.awaitSuccess(every, tick);
     }
+    if (request.completionMark() != null) {
+      databases.comment(server, request.database(), request.completionMark());
+    }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
     log.info("restored {} bytes into {} on {} with {} jobs in {}", dumpBytes,
         request.database(), server.server(), request.jobs(), elapsed);
     return new Result(server.server(), request.database(), request.jobs(), roles.created(),
-        roles.membershipsGranted(), roles.notes(), replaced, dumpBytes, elapsed);
+        roles.membershipsGranted(), roles.notes(), replaced, dumpBytes, elapsed, false);
   }
 
   /**

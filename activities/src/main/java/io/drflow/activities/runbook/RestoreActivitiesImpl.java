@@ -187,7 +187,12 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
               log.info("{}: wrote {} data offsets the streamed dump lacked", m.dump().key(), offsets.patched());
             }
             return new DownloadResult(
-                request.workId(), r.storedBytes(), r.rawBytes(), r.sha256(), r.resumedFromStoredByte());
+                request.workId(),
+                r.storedBytes(),
+                r.rawBytes(),
+                r.sha256(),
+                r.resumedFromStoredByte(),
+                r.bytesFetched());
           } catch (io.drflow.activities.storage.ChecksumMismatchException e) {
             // A corrupt file must not survive to be restored by a later attempt.
             Files.deleteIfExists(target);
@@ -230,11 +235,14 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                             // The name belongs to this run (see DISPOSABLE): a retry replaces its
                             // own half-restored attempt.
                             true,
-                            m.source().pgDumpVersion()),
+                            m.source().pgDumpVersion(),
+                            completionMark(m, request.workId())),
                         Heartbeat.EVERY,
                         tick,
                         scans::itemFinished);
-            List<Check> checks = scans.finish(tick);
+            // A retry that found the restore already complete saw no restore progress: validation
+            // then runs every scan itself.
+            List<Check> checks = r.alreadyRestored() ? List.of() : scans.finish(tick);
             return new RestoreResult(
                 server.server(), request.database(), r.jobs(), r.rolesCreated(), r.dumpBytes(), checks);
           }
@@ -275,6 +283,12 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
   @Override
   public void deleteWorkFiles(String workId) {
     ActivityErrors.run(() -> workDirs.delete(workId));
+  }
+
+  /** Marks a scratch database as fully restored by this run, from this backup. */
+  static String completionMark(Manifest m, String workId) {
+    return "drflow: restore of " + m.service() + " backup " + m.backupId() + " for run " + workId
+        + " complete";
   }
 
   private void refuseProduction(String service, ServerConfig server, String database, String what) {

@@ -40,6 +40,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class ObjectStore implements AutoCloseable {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ObjectStore.class);
+
+  /** Requests per ranged read when the connection breaks mid-body. */
+  static final int RANGE_ATTEMPTS = 4;
+
   /** DeleteObjects accepts at most this many keys per request. */
   private static final int DELETE_BATCH = 1000;
 
@@ -200,7 +205,10 @@ public final class ObjectStore implements AutoCloseable {
 
   /**
    * Reads {@code length} bytes at {@code offset} into {@code dst}; returns how many there were
-   * (fewer only when the object is shorter than asked).
+   * (fewer only when the object is shorter than asked). A connection that breaks in the middle of
+   * the body (a reset, a response cut short) does not lose what arrived: the rest of the range is
+   * requested again, up to {@value #RANGE_ATTEMPTS} requests in all. The SDK itself retries only
+   * failures before the body starts.
    *
    * @throws BackupMissingException when the object does not exist
    */
@@ -208,20 +216,47 @@ public final class ObjectStore implements AutoCloseable {
     if (length == 0) {
       return 0;
     }
-    String range = "bytes=" + offset + "-" + (offset + length - 1);
-    try (ResponseInputStream<GetObjectResponse> in =
-        s3.getObject(b -> b.bucket(bucket).key(key).range(range))) {
-      return in.readNBytes(dst, dstOffset, length);
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading " + key + " " + range, e);
-    } catch (S3Exception e) {
-      if (isNotFound(e)) {
-        throw new BackupMissingException(key);
+    int got = 0;
+    for (int attempt = 1; ; attempt++) {
+      long from = offset + got;
+      String range = "bytes=" + from + "-" + (offset + length - 1);
+      try (ResponseInputStream<GetObjectResponse> in =
+          s3.getObject(b -> b.bucket(bucket).key(key).range(range))) {
+        while (got < length) {
+          int n = in.read(dst, dstOffset + got, length - got);
+          if (n < 0) {
+            return got; // the object ends here: shorter than recorded
+          }
+          got += n;
+        }
+        return got;
+      } catch (IOException e) {
+        if (attempt >= RANGE_ATTEMPTS) {
+          throw new UncheckedIOException(
+              "reading " + key + " " + range + " failed " + attempt + " times", e);
+        }
+        log.warn(
+            "reading {} {} broke after {} bytes ({}); requesting the rest",
+            key, range, offset + got - from, e.toString());
+        pause(attempt);
+      } catch (S3Exception e) {
+        if (isNotFound(e)) {
+          throw new BackupMissingException(key);
+        }
+        if (e.statusCode() == 416) {
+          return got; // the range starts past the end: the object is shorter than recorded
+        }
+        throw e;
       }
-      if (e.statusCode() == 416) {
-        return 0; // the range starts past the end: the object is shorter than recorded
-      }
-      throw e;
+    }
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(200L * attempt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UncheckedIOException(new java.io.InterruptedIOException("interrupted"));
     }
   }
 

@@ -75,6 +75,26 @@ class PgRestoreTest {
   }
 
   @Test
+  void aDatabaseMarkedCompleteByThisRestoreIsNotRestoredAgain() {
+    PgRestore.Request marked =
+        new PgRestore.Request(server, "marked", backup.file(), backup.globals().roles(), 2, true, null, "run 1 done");
+    assertThat(restore.restore(marked).alreadyRestored()).isFalse();
+    cluster.psql("marked", "insert into t values (-1)");
+
+    // A retry of the same restore (its worker died before reporting) leaves the database alone.
+    PgRestore.Result again = restore.restore(marked);
+    assertThat(again.alreadyRestored()).isTrue();
+    assertThat(cluster.psql("marked", "select count(*) from t")).isEqualTo("5001");
+
+    // Another mark is another restore: the database is replaced.
+    PgRestore.Result other =
+        restore.restore(new PgRestore.Request(server, "marked", backup.file(), backup.globals().roles(), 2, true, null, "run 2 done"));
+    assertThat(other.alreadyRestored()).isFalse();
+    assertThat(other.replacedExisting()).isTrue();
+    assertThat(cluster.psql("marked", "select count(*) from t")).isEqualTo("5000");
+  }
+
+  @Test
   void resultReportsWhatWasDone() {
     PgRestore.Result r = restore.restore(request("result check", false));
     assertThat(r.database()).isEqualTo("result check");

@@ -16,8 +16,19 @@ public interface RestoreActivities {
 
   record DownloadRequest(String service, String manifestKey, String workId) {}
 
+  /**
+   * @param resumedFromByte where this attempt continued an earlier one's download (0: from the
+   *     start)
+   * @param bytesFetched stored bytes this attempt read from the bucket; after a resume, those
+   *     before {@code resumedFromByte} are not fetched again
+   */
   record DownloadResult(
-      String workId, long storedBytes, long dumpBytes, String sha256, long resumedFromByte) {}
+      String workId,
+      long storedBytes,
+      long dumpBytes,
+      String sha256,
+      long resumedFromByte,
+      long bytesFetched) {}
 
   /**
    * @param server "drill" for the service's drill target, "source" for its production server

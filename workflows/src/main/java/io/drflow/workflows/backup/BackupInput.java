@@ -10,7 +10,7 @@ import io.drflow.workflows.runbook.JsonInput;
  *
  * @param problem why the JSON given could not be read as this input; never serialized
  */
-public record BackupInput(String service, @JsonIgnore String problem) {
+public record BackupInput(String service, @JsonIgnore String problem) implements JsonInput.Lenient {
 
   public static final String EXAMPLE = "{\"service\":\"shop\"}";
 

@@ -78,7 +78,9 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     phases = new PhaseRunner(Runbook.BACKUP, plan, startedAt);
     notifier.started(plan, phases);
     WorkflowInfo info = Workflow.getInfo();
-    String backupId = ScratchNames.backupId(startedAt, info.getRunId());
+    boolean tail =
+        Workflow.getVersion(ScratchNames.VERSION_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
+    String backupId = ScratchNames.backupId(startedAt, info.getRunId(), tail);
     try {
       dump =
           phases.runPipelined(

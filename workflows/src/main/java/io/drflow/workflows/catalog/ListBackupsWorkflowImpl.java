@@ -13,6 +13,9 @@ public class ListBackupsWorkflowImpl implements ListBackupsWorkflow {
 
   @Override
   public List<BackupRef> list(Request request) {
+    if (request != null && request.problem() != null) {
+      throw Failures.invalidInput(request.problem());
+    }
     Failures.requireService(request == null ? null : request.service());
     int limit = request.limit() == null ? 20 : request.limit();
     if (limit < 1 || limit > 1000) {

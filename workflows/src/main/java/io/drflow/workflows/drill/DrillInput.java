@@ -14,7 +14,7 @@ import io.drflow.workflows.runbook.JsonInput;
  * @param problem why the JSON given could not be read as this input; never serialized
  */
 public record DrillInput(
-    String service, String backup, Boolean keepScratch, @JsonIgnore String problem) {
+    String service, String backup, Boolean keepScratch, @JsonIgnore String problem) implements JsonInput.Lenient {
 
   public static final String EXAMPLE = "{\"service\":\"shop\"}";
 

@@ -4,12 +4,14 @@ import io.drflow.workflows.activities.CatalogActivities;
 import io.drflow.workflows.activities.ReportActivities;
 import io.drflow.workflows.activities.RestoreActivities;
 import io.drflow.workflows.activities.RestoreActivities.DownloadRequest;
+import io.drflow.workflows.activities.RestoreActivities.DownloadResult;
 import io.drflow.workflows.activities.RestoreActivities.DropRequest;
 import io.drflow.workflows.activities.RestoreActivities.RestoreRequest;
 import io.drflow.workflows.activities.RestoreActivities.RestoreResult;
 import io.drflow.workflows.activities.RestoreActivities.ValidateRequest;
 import io.drflow.workflows.activities.RestoreActivities.ValidationResult;
 import io.drflow.workflows.model.BackupRef;
+import io.drflow.workflows.model.Bytes;
 import io.drflow.workflows.model.Check;
 import io.drflow.workflows.model.Objective;
 import io.drflow.workflows.model.Progress;
@@ -88,7 +90,9 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
     phases = new PhaseRunner(Runbook.DRILL, plan, startedAt);
     notifier.started(plan, phases);
     WorkflowInfo info = Workflow.getInfo();
-    scratchDatabase = ScratchNames.scratch(plan.service(), startedAt, info.getRunId());
+    boolean tail =
+        Workflow.getVersion(ScratchNames.VERSION_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
+    scratchDatabase = ScratchNames.scratch(plan.service(), startedAt, info.getRunId(), tail);
     CanceledFailure cancelled = null;
     try {
       restoreAndVerify(info.getRunId());
@@ -129,11 +133,14 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
               ActivityStubs.onHost(hostQueue),
               "Download and restore " + backup.backupId() + " on " + hostQueue);
       try {
-        phases.run(
-            "Download",
-            () ->
-                Async.function(
-                    host::download, new DownloadRequest(plan.service(), backup.manifestKey(), runId)));
+        DownloadResult fetched =
+            phases.run(
+                "Download",
+                () ->
+                    Async.function(
+                        host::download,
+                        new DownloadRequest(plan.service(), backup.manifestKey(), runId)));
+        phases.clock().note("Download", downloadNote(fetched));
         scratchMayExist = true;
         RestoreResult restored =
             phases.run(
@@ -173,6 +180,17 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
     checks.addAll(result.checks());
     validatedAt = Workflow.currentTimeMillis();
     notifier.stopWatchingRto();
+  }
+
+  /** How much crossed the network: after a crash or a fault, a resumed download fetches less. */
+  static String downloadNote(DownloadResult r) {
+    if (r == null) {
+      return null;
+    }
+    String fetched = Bytes.human(r.bytesFetched()) + " of " + Bytes.human(r.storedBytes()) + " fetched";
+    return r.resumedFromByte() > 0
+        ? fetched + ", resumed at byte " + r.resumedFromByte()
+        : fetched;
   }
 
   /**

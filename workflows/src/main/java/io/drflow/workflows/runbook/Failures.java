@@ -54,11 +54,28 @@ public final class Failures {
     return ApplicationFailure.newNonRetryableFailure(message, INVALID_INPUT);
   }
 
-  /** Every runbook input names a service; the Temporal UI lets people submit anything. */
+  /** What drflow.yaml allows as a service name (it appears in object keys and database names). */
+  public static final java.util.regex.Pattern SERVICE_NAME =
+      java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
+
+  /**
+   * Every runbook input names a service; the Temporal UI lets people submit anything, and a name
+   * no config can hold is refused as such rather than looked up.
+   */
   public static void requireService(String service) {
     if (service == null || service.isBlank()) {
       throw invalidInput("input needs a service name, e.g. {\"service\":\"shop\"}");
     }
+    if (!SERVICE_NAME.matcher(service).matches()) {
+      throw invalidInput(
+          "'" + abbreviate(service) + "' is not a service name: 1-40 characters of a-z, 0-9, '-'"
+              + " and '_'");
+    }
+  }
+
+  /** At most 60 characters of {@code s}, saying how long it was when cut. */
+  public static String abbreviate(String s) {
+    return s.length() <= 60 ? s : s.substring(0, 40) + "…(" + s.length() + " characters)";
   }
 
   /**

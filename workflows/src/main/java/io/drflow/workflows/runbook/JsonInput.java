@@ -15,10 +15,24 @@ import java.util.Set;
  */
 public final class JsonInput {
 
+  /**
+   * The one key {@link RunbookDataConverter} sets when the payload was not JSON at all; its value
+   * says why. No runbook input has a key like it.
+   */
+  static final String NOT_JSON = "$notJson";
+
+  /** Inputs read through {@link JsonInput}: any JSON, even none, becomes an instance. */
+  public interface Lenient {}
+
   private final JsonNode node;
   private final List<String> problems = new ArrayList<>();
 
   private JsonInput(JsonNode node, String example, Set<String> keys) {
+    if (node != null && node.isObject() && node.has(NOT_JSON)) {
+      this.node = null;
+      problems.add("input is not valid JSON (" + node.get(NOT_JSON).asText() + "); expected an object such as " + example);
+      return;
+    }
     this.node = node;
     if (node == null || node.isNull() || node.isMissingNode()) {
       return;
@@ -64,6 +78,19 @@ public final class JsonInput {
       return null;
     }
     return v.booleanValue();
+  }
+
+  /** The key's whole number, or null when absent or JSON null. */
+  public Integer integer(String key) {
+    JsonNode v = value(key);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      problems.add("input key '" + key + "' must be a whole number, got " + describe(v));
+      return null;
+    }
+    return v.intValue();
   }
 
   /** Every problem found, joined; null when the input was well-formed. */

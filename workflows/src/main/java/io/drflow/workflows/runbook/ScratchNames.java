@@ -8,22 +8,50 @@ import java.time.format.DateTimeFormatter;
 /**
  * Names for the databases and backups a run creates. Derived from the run's start time and id,
  * so a replayed or retried workflow computes the same name and never creates a second one.
+ *
+ * <p>The id part is the run id's last 8 characters. Temporal's run ids are time-ordered UUIDv7:
+ * their first 8 characters are the same for every run started within about a minute, so two runs
+ * of one service started in the same second would otherwise share a scratch database or a backup
+ * id. Runs that began before this changed keep their first-8 names (see {@link #VERSION_CHANGE}).
  */
 public final class ScratchNames {
+
+  /** The {@code Workflow.getVersion} change id under which names use the run id's tail. */
+  public static final String VERSION_CHANGE = "names-from-run-id-tail";
 
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
   private ScratchNames() {}
 
-  /** {@code drill_<service>_<yyyymmddThhmmssZ>_<run8>}; ≤ 63 bytes for 40-character services. */
+  /**
+   * {@code drill_<service>_<yyyymmddThhmmssZ>_<run8>}, the service cut to its first 31 characters
+   * so the name fits PostgreSQL's 63 bytes (service names are ASCII, up to 40 characters).
+   */
   public static String scratch(String service, long startedAtMillis, String runId) {
-    return "drill_" + service + "_" + stamp(startedAtMillis).toLowerCase() + "_" + shortId(runId);
+    return scratch(service, startedAtMillis, runId, true);
   }
+
+  /**
+   * @param tail false only for runs that started before names used the run id's tail (and, for
+   *     services over 31 characters, were too long to create)
+   */
+  public static String scratch(String service, long startedAtMillis, String runId, boolean tail) {
+    String svc = tail && service.length() > MAX_SERVICE_IN_NAME ? service.substring(0, MAX_SERVICE_IN_NAME) : service;
+    return "drill_" + svc + "_" + stamp(startedAtMillis).toLowerCase() + "_" + shortId(runId, tail);
+  }
+
+  /** 63 bytes less "drill_", the stamp, the run id part and two underscores. */
+  private static final int MAX_SERVICE_IN_NAME = 63 - 6 - 16 - 8 - 2;
 
   /** {@code <yyyymmddThhmmssZ>-<run8>}: sorts by time, unique per run. */
   public static String backupId(long startedAtMillis, String runId) {
-    return stamp(startedAtMillis) + "-" + shortId(runId);
+    return backupId(startedAtMillis, runId, true);
+  }
+
+  /** @param tail false only for runs that started before names used the run id's tail */
+  public static String backupId(long startedAtMillis, String runId, boolean tail) {
+    return stamp(startedAtMillis) + "-" + shortId(runId, tail);
   }
 
   /**
@@ -68,8 +96,9 @@ public final class ScratchNames {
     return STAMP.format(Instant.ofEpochMilli(millis));
   }
 
-  private static String shortId(String runId) {
-    String clean = runId.replaceAll("[^0-9A-Za-z]", "");
-    return clean.substring(0, Math.min(8, clean.length())).toLowerCase();
+  private static String shortId(String runId, boolean tail) {
+    String clean = runId.replaceAll("[^0-9A-Za-z]", "").toLowerCase();
+    int n = Math.min(8, clean.length());
+    return tail ? clean.substring(clean.length() - n) : clean.substring(0, n);
   }
 }

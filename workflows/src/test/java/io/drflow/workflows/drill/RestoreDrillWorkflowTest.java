@@ -96,7 +96,7 @@ class RestoreDrillWorkflowTest {
   private void happyActivities() {
     when(restore.locate(eq("shop"), isNull()))
         .thenAnswer(inv -> Fixtures.backup(env.currentTimeMillis() - 2 * 3600_000L));
-    when(restore.download(any())).thenReturn(new DownloadResult("w", 1000, 4000, "ab".repeat(32), 0));
+    when(restore.download(any())).thenReturn(new DownloadResult("w", 1000, 4000, "ab".repeat(32), 0, 1000));
     doAnswer(
             inv ->
                 new RestoreResult(
@@ -134,9 +134,14 @@ class RestoreDrillWorkflowTest {
     assertThat(report.rto().met()).isTrue();
     assertThat(report.rpo().achievedSeconds()).isBetween(7100L, 7300L);
     assertThat(report.rpo().met()).isTrue();
-    assertThat(report.scratch().database()).startsWith("drill_shop_").hasSizeLessThanOrEqualTo(63);
+    String runTail = report.runId().replace("-", "");
+    assertThat(report.scratch().database())
+        .startsWith("drill_shop_")
+        .endsWith("_" + runTail.substring(runTail.length() - 8))
+        .hasSizeLessThanOrEqualTo(63);
     assertThat(report.scratch().dropped()).isTrue();
     assertThat(report.checks()).extracting(Check::name).containsExactly("row counts");
+    assertThat(phase(report.phases(), "Download").note()).isEqualTo("1000 B of 1000 B fetched");
 
     InOrder order = inOrder(restore, reports);
     order.verify(restore).locate("shop", null);
@@ -476,6 +481,14 @@ class RestoreDrillWorkflowTest {
         .hasMessageContaining("unknown service 'nope'");
     verify(catalog, times(1)).plan("nope", "drill");
     verifyNoInteractions(restore, reports);
+  }
+
+  @Test
+  void aResumedDownloadSaysHowMuchItFetched() {
+    assertThat(
+            RestoreDrillWorkflowImpl.downloadNote(
+                new DownloadResult("w", 10L << 20, 40L << 20, "ab".repeat(32), 6L << 20, 4L << 20)))
+        .isEqualTo("4.0 MiB of 10.0 MiB fetched, resumed at byte 6291456");
   }
 
   private static Phase phase(Progress p, String name) {

@@ -151,7 +151,7 @@ class RecoveryWorkflowTest {
     when(restore.locateAt(any())).thenAnswer(inv -> Fixtures.backup(env.currentTimeMillis() - 3_600_000L));
     when(restore.locate(eq("shop"), anyString())).thenAnswer(inv -> Fixtures.backup(env.currentTimeMillis() - 3_600_000L));
     when(restore.hostTaskQueue()).thenReturn(worker.getTaskQueue());
-    when(restore.download(any())).thenReturn(new DownloadResult("w", 1000, 4000, "ab".repeat(32), 0));
+    when(restore.download(any())).thenReturn(new DownloadResult("w", 1000, 4000, "ab".repeat(32), 0, 1000));
     doAnswer(inv -> new RestoreResult("127.0.0.1:5432", ((RestoreActivities.RestoreRequest) inv.getArgument(0)).database(), 2, List.of(), 4000))
         .when(restore).restore(any());
     when(restore.validate(any())).thenReturn(new ValidationResult(List.of(new Check("row counts", true, "3 tables, 42 rows"))));

@@ -18,7 +18,13 @@ import io.drflow.workflows.backup.BackupInput;
 import io.drflow.workflows.backup.BackupWorkflowImpl;
 import io.drflow.workflows.drill.DrillInput;
 import io.drflow.workflows.drill.RestoreDrillWorkflowImpl;
+import com.google.protobuf.ByteString;
+import io.drflow.workflows.catalog.ListBackupsWorkflowImpl;
+import io.temporal.api.common.v1.Payload;
+import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowFailedException;
+import io.temporal.common.converter.RawValue;
+import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
@@ -52,9 +58,16 @@ class RunbookInputTest {
 
   @BeforeAll
   static void startServer() {
-    env = TestWorkflowEnvironment.newInstance();
+    // The worker's own data converter, as DrflowWorker configures it.
+    env =
+        TestWorkflowEnvironment.newInstance(
+            TestEnvironmentOptions.newBuilder()
+                .setWorkflowClientOptions(
+                    WorkflowClientOptions.newBuilder().setDataConverter(RunbookDataConverter.create()).build())
+                .build());
     worker = env.newWorker("runbook-input");
-    worker.registerWorkflowImplementationTypes(RestoreDrillWorkflowImpl.class, BackupWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(
+        RestoreDrillWorkflowImpl.class, BackupWorkflowImpl.class, ListBackupsWorkflowImpl.class);
     worker.registerActivitiesImplementations(catalog, restore, backup, reports);
     env.start();
   }
@@ -74,7 +87,21 @@ class RunbookInputTest {
   }
 
   private ApplicationFailure failureOf(String type, String json) throws Exception {
-    Object input = json == null ? null : JSON.readValue(json, Object.class);
+    return failureOfInput(type, json == null ? null : JSON.readValue(json, Object.class));
+  }
+
+  /** The payload exactly as given, as a client that does not check its JSON would send it. */
+  private ApplicationFailure failureOfRaw(String type, String text) throws Exception {
+    return failureOfInput(
+        type,
+        new RawValue(
+            Payload.newBuilder()
+                .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+                .setData(ByteString.copyFromUtf8(text))
+                .build()));
+  }
+
+  private ApplicationFailure failureOfInput(String type, Object input) throws Exception {
     WorkflowStub stub =
         env.getWorkflowClient().newUntypedWorkflowStub(
             type,
@@ -140,6 +167,45 @@ class RunbookInputTest {
     assertThat(f.getOriginalMessage()).isEqualTo("unknown service 'nope'; configured: shop");
     assertThat(f.isNonRetryable()).isTrue();
     verifyNoInteractions(restore, backup, reports);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"RestoreDrillWorkflow", "BackupWorkflow", "ListBackupsWorkflow"})
+  void aPayloadThatIsNotJsonFailsTheRunInsteadOfStickingIt(String type) throws Exception {
+    ApplicationFailure f = failureOfRaw(type, "{\"service\": shop}");
+    assertThat(f.getType()).isEqualTo(Failures.INVALID_INPUT);
+    assertThat(f.getOriginalMessage())
+        .startsWith("input is not valid JSON (Unrecognized token 'shop'")
+        .contains("at line 1, column");
+    verifyNoInteractions(catalog, restore, backup, reports);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"x; drop database prod", "\"shop\"", "shöp", "Shop", "../shop"})
+  void aNameNoConfigCanHoldIsRefusedAsSuch(String name) throws Exception {
+    ApplicationFailure f = failureOf("RestoreDrillWorkflow", JSON.writeValueAsString(Map.of("service", name)));
+    assertThat(f.getType()).isEqualTo(Failures.INVALID_INPUT);
+    assertThat(f.getOriginalMessage()).isEqualTo("'" + name + "' is not a service name: 1-40 characters of a-z, 0-9, '-' and '_'");
+    verifyNoInteractions(catalog, restore, backup, reports);
+  }
+
+  @Test
+  void aHugeNameIsNotEchoedBackWhole() throws Exception {
+    ApplicationFailure f = failureOf("BackupWorkflow", JSON.writeValueAsString(Map.of("service", "a".repeat(10_000))));
+    assertThat(f.getOriginalMessage()).contains("…(10000 characters)' is not a service name").hasSizeLessThan(200);
+  }
+
+  @Test
+  void listBackupsInputsFailReadably() throws Exception {
+    assertThat(failureOf("ListBackupsWorkflow", "\"shop\"").getOriginalMessage())
+        .isEqualTo("input must be a JSON object such as {\"service\":\"shop\",\"limit\":20}, got a string (\"shop\")");
+    assertThat(failureOf("ListBackupsWorkflow", "{\"service\":\"shop\",\"limit\":\"ten\"}").getOriginalMessage())
+        .isEqualTo("input key 'limit' must be a whole number, got a string (\"ten\")");
+    assertThat(failureOf("ListBackupsWorkflow", "{\"service\":\"shop\",\"limt\":5}").getOriginalMessage())
+        .isEqualTo("unknown input key 'limt' (known: service, limit)");
+    assertThat(failureOf("ListBackupsWorkflow", "{\"service\":\"shop\",\"limit\":0}").getOriginalMessage())
+        .isEqualTo("limit must be between 1 and 1000, got 0");
+    verifyNoInteractions(catalog);
   }
 
   @Test
