@@ -45,8 +45,11 @@ public interface FailoverActivities {
 
   record RegionRequest(String service, String region) {}
 
-  /** @param runId the run that may have created the database (its comment names it) */
-  record DatabaseRequest(String service, String region, String runId) {}
+  /**
+   * @param runId the run that may have created the database (its comment names it)
+   * @param drill a drill restores beside the database and never replaces it
+   */
+  record DatabaseRequest(String service, String region, String runId, boolean drill) {}
 
   /** @param value the record's current value; null when the record does not exist */
   record DnsState(boolean zoneExists, String zone, String record, String value) {}

@@ -251,7 +251,7 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
                     readiness.add(new Check("Kubernetes in " + region.to(), true, "skipped: no kubernetes section for the region"));
                   }
                   readiness.add(quietly("database server in " + region.to(),
-                      () -> checker.checkDatabase(new DatabaseRequest(service(), region.to(), runId()))));
+                      () -> checker.checkDatabase(new DatabaseRequest(service(), region.to(), runId(), input.isDrill()))));
                   readiness.add(dnsCheck());
                 }));
     List<String> failed = readiness.stream().filter(c -> !c.passed()).map(c -> c.name() + ": " + c.detail()).toList();
