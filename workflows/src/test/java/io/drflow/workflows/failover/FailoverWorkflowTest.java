@@ -221,6 +221,11 @@ class FailoverWorkflowTest {
     verify(restore).restore(argThat(q -> q.server().equals("region:dr") && q.database().startsWith("shop_restore_")));
     assertThat(r.phases()).filteredOn(p -> p.name().equals("DnsSwitch")).extracting(p -> p.status())
         .containsExactly(PhaseStatus.COMPLETED);
+    assertThat(io.drflow.workflows.model.RunReportMarkdown.render(r))
+        .contains("## Failover\n")
+        .contains("- Route53 change id: C1")
+        .contains("| database server in dr | yes |")
+        .contains("| dns | alice |");
   }
 
   @Test
@@ -298,6 +303,7 @@ class FailoverWorkflowTest {
     assertThat(r.status()).isEqualTo("COMPLETED");
     assertThat(r.failover().drill()).isTrue();
     assertThat(r.failover().record()).isEqualTo("drill-api.shop.example.com.");
+    assertThat(io.drflow.workflows.model.RunReportMarkdown.render(r)).contains("## Failover (DRILL");
     assertThat(route53.changes).containsExactly(
         "drill-api.shop.example.com.=" + WEST, "drill-api.shop.example.com.=null");
     assertThat(route53.records).containsOnlyKeys("api.shop.example.com.");
