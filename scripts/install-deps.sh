@@ -3,7 +3,7 @@
 # PostgreSQL server binaries (initdb, pg_ctl, pg_dump, pg_restore), zstd, Maven, promtool (to check
 # the alert rules), Debian's chromium (the Web UI browser test and the HTML report rendering check;
 # playwright-core never downloads a browser), docker-compose (validates docker-compose.yml without
-# an engine) and node/npm.
+# an engine), node/npm and moto (pip, for the Route53 tests).
 set -euo pipefail
 need=()
 pg_bin_ok() {
@@ -33,3 +33,10 @@ fi
 # its promtool. Debian's postgresql package starts a cluster on 5432; drflow's tests bring their own clusters
 # on free ports and never use it.
 id postgres >/dev/null 2>&1 || { echo "the 'postgres' OS user is missing (it comes with Debian's postgresql package)" >&2; exit 1; }
+# moto's AWS emulator: the Route53 (failover DNS switch) tests start `moto_server` on a free port.
+if ! command -v moto_server >/dev/null 2>&1; then
+  command -v pip3 >/dev/null 2>&1 || command -v pip >/dev/null 2>&1 || {
+    echo "moto_server is missing and so is pip: install python3-pip, then pip install 'moto[server]'" >&2; exit 1; }
+  echo "installing moto[server]" >&2
+  "$(command -v pip3 || command -v pip)" install -q "moto[server]"
+fi

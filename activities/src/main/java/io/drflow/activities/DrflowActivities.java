@@ -9,6 +9,7 @@ import io.drflow.activities.kubernetes.KubernetesClients;
 import io.drflow.activities.runbook.BackupActivitiesImpl;
 import io.drflow.activities.runbook.CatalogActivitiesImpl;
 import io.drflow.activities.runbook.DeploymentActivitiesImpl;
+import io.drflow.activities.runbook.FailoverActivitiesImpl;
 import io.drflow.activities.runbook.HealthActivitiesImpl;
 import io.drflow.activities.runbook.NotifyActivitiesImpl;
 import io.drflow.activities.runbook.RecoveryActivitiesImpl;
@@ -83,6 +84,7 @@ public final class DrflowActivities implements AutoCloseable {
             new RecoveryActivitiesImpl(services, secrets, connections, kubernetes),
             new DeploymentActivitiesImpl(services, kubernetes, Duration.ofSeconds(2)),
             new HealthActivitiesImpl(services, Clock.systemUTC()),
+            new FailoverActivitiesImpl(services, kubernetes, connections, Clock.systemUTC(), Duration.ofSeconds(2)),
             new NotifyActivitiesImpl(services, secrets));
     StoredStateRefresher metricsState =
         new StoredStateRefresher(config, new ManifestStore(store, layout), reports, metrics);
@@ -120,6 +122,11 @@ public final class DrflowActivities implements AutoCloseable {
   @Override
   public void close() {
     metricsState.close();
+    for (Object a : all) {
+      if (a instanceof FailoverActivitiesImpl failover) {
+        failover.close();
+      }
+    }
     kubernetes.close();
     store.close();
   }

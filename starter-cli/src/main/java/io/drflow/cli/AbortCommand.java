@@ -2,6 +2,7 @@ package io.drflow.cli;
 
 import io.drflow.workflows.model.RunReport;
 import io.drflow.workflows.recovery.AbortRequest;
+import io.drflow.workflows.failover.FailoverWorkflow;
 import io.drflow.workflows.recovery.RecoveryWorkflow;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
@@ -49,7 +50,7 @@ final class AbortCommand extends ClientCommand {
     }
     WorkflowStub stub = Runs.existing(s, runId);
     String type = info.getType().getName();
-    if (RecoveryWorkflow.TYPE.equals(type)) {
+    if (RecoveryWorkflow.TYPE.equals(type) || FailoverWorkflow.TYPE.equals(type)) {
       stub.signal(RecoveryWorkflow.ABORT_SIGNAL, new AbortRequest(reason.strip(), Users.name(by)));
       out().println("abort of " + runId + " requested by " + Users.name(by) + ": " + reason.strip());
       out().println("the run rolls back now (drctl watch " + runId + ")");

@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
     name = "approve",
     mixinStandardHelpOptions = true,
     description =
-        "Approve a step a recovery waits for: 'swap' replaces the production database with the"
-            + " validated restore. Refused (and not recorded) for an unknown step, a step the run"
+        "Approve a step a run waits for: 'swap' (recovery) replaces the production database with"
+            + " the validated restore; 'dns' (failover, failback) points the service's DNS record at"
+            + " the new region. Refused (and not recorded) for an unknown step, a step the run"
             + " is not waiting for, or an empty --by.")
 final class ApproveCommand extends ClientCommand {
 
@@ -30,7 +31,7 @@ final class ApproveCommand extends ClientCommand {
   @Parameters(index = "0", paramLabel = "RUN-ID", description = "the workflow id drctl printed")
   String runId;
 
-  @Parameters(index = "1", paramLabel = "STEP", description = "the step to approve: swap")
+  @Parameters(index = "1", paramLabel = "STEP", description = "the step to approve: swap (recovery) or dns (failover)")
   String step;
 
   @Option(names = "--by", required = true, paramLabel = "NAME", description = "who approves")

@@ -16,6 +16,8 @@ import picocli.CommandLine.ScopeType;
       BackupCommand.class,
       DrillCommand.class,
       RecoverCommand.class,
+      FailoverCommand.class,
+      FailbackCommand.class,
       ApproveCommand.class,
       AbortCommand.class,
       StatusCommand.class,

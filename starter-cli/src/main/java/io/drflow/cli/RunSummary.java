@@ -39,6 +39,7 @@ final class RunSummary {
       case BACKUP -> "Backup";
       case DRILL -> "Restore drill";
       case RECOVERY -> "Recovery";
+      case FAILOVER -> "Failover";
     };
   }
 }

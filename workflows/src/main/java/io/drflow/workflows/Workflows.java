@@ -4,6 +4,7 @@ import io.drflow.workflows.backup.BackupWorkflowImpl;
 import io.drflow.workflows.catalog.ListBackupsWorkflowImpl;
 import io.drflow.workflows.catalog.RunHistoryWorkflowImpl;
 import io.drflow.workflows.drill.RestoreDrillWorkflowImpl;
+import io.drflow.workflows.failover.FailoverWorkflowImpl;
 import io.drflow.workflows.recovery.RecoveryLockWorkflowImpl;
 import io.drflow.workflows.recovery.RecoveryWorkflowImpl;
 
@@ -16,7 +17,8 @@ public final class Workflows {
     ListBackupsWorkflowImpl.class,
     RunHistoryWorkflowImpl.class,
     RecoveryWorkflowImpl.class,
-    RecoveryLockWorkflowImpl.class
+    RecoveryLockWorkflowImpl.class,
+    FailoverWorkflowImpl.class
   };
 
   private Workflows() {}

@@ -109,6 +109,7 @@ final class ConfigValidator {
     }
     out.addAll(svc.schedules().problems(at + ".schedules"));
     RecoveryConfigValidator.problems(at, svc, out);
+    FailoverConfigValidator.problems(at, svc, out);
     DrillConfig drill = svc.drill();
     if (drill != null) {
       if (drill.target() != null) {

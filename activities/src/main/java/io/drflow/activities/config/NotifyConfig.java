@@ -13,7 +13,7 @@ import java.util.Set;
  */
 public record NotifyConfig(String webhookUrlEnv, String slackWebhookUrlEnv, List<String> events) {
 
-  /** Events the runbooks emit; the recovery runbook adds its own (approval-requested, ...). */
+  /** Events the runbooks emit; recovery and failover add their own (approval-requested, ...). */
   public static final List<String> EVENTS =
       List.of(
           "started",
@@ -27,6 +27,7 @@ public record NotifyConfig(String webhookUrlEnv, String slackWebhookUrlEnv, List
           "cancelled",
           "aborted",
           "swapped",
+          "dns-switched",
           "rolled-back",
           "rollback-failed");
 

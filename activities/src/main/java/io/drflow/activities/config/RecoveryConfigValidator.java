@@ -39,7 +39,7 @@ final class RecoveryConfigValidator {
     }
   }
 
-  private static void kubernetes(String at, KubernetesConfig k, List<String> out) {
+  static void kubernetes(String at, KubernetesConfig k, List<String> out) {
     if (k.namespace() == null || !DNS_LABEL.matcher(k.namespace()).matches()) {
       out.add(at + ".namespace: is required, a Kubernetes namespace name (got '" + k.namespace() + "')");
     }
@@ -90,7 +90,7 @@ final class RecoveryConfigValidator {
     }
   }
 
-  private static void httpUrl(String at, String url, List<String> out) {
+  static void httpUrl(String at, String url, List<String> out) {
     try {
       URI u = new URI(url);
       if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param health the endpoint a recovery checks once the writers are back
  * @param notifications where run events go besides the log
  * @param recovery recovery settings (approval reminders)
+ * @param regions region name to where the service runs there, for failover and failback
+ * @param dns the record failover switches between the regions
  */
 public record ServiceConfig(
     PostgresConfig postgres,
@@ -27,9 +29,12 @@ public record ServiceConfig(
     KubernetesConfig kubernetes,
     HealthConfig health,
     NotifyConfig notifications,
-    RecoveryConfig recovery) {
+    RecoveryConfig recovery,
+    Map<String, RegionConfig> regions,
+    DnsConfig dns) {
 
   public ServiceConfig {
+    regions = regions == null ? Map.of() : new java.util.LinkedHashMap<>(regions);
     budgets = budgets == null ? Map.of() : budgets;
     retention = retention == null ? RetentionConfig.defaults() : retention;
     schedules = schedules == null ? new ServiceSchedules(null, null) : schedules;
@@ -47,9 +52,26 @@ public record ServiceConfig(
     this(postgres, rto, rpo, budgets, retention, drill, null, null, null, null, null);
   }
 
+  /** A service that cannot fail over (no regions, no DNS record). */
+  public ServiceConfig(
+      PostgresConfig postgres,
+      Duration rto,
+      Duration rpo,
+      Map<String, Map<String, Duration>> budgets,
+      RetentionConfig retention,
+      DrillConfig drill,
+      ServiceSchedules schedules,
+      KubernetesConfig kubernetes,
+      HealthConfig health,
+      NotifyConfig notifications,
+      RecoveryConfig recovery) {
+    this(postgres, rto, rpo, budgets, retention, drill, schedules, kubernetes, health, notifications,
+        recovery, null, null);
+  }
+
   public ServiceConfig withNotifications(NotifyConfig replacement) {
     return new ServiceConfig(
         postgres, rto, rpo, budgets, retention, drill, schedules, kubernetes, health, replacement,
-        recovery);
+        recovery, regions, dns);
   }
 }

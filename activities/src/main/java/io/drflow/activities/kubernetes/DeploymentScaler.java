@@ -94,6 +94,40 @@ public final class DeploymentScaler {
   }
 
   /**
+   * Scales each Deployment to its target count (a failover's serving counts), recording the count
+   * it had on the Deployment under {@code runId} so a retry, or the rollback, knows it.
+   */
+  public Outcome scaleUp(Map<String, Integer> targets, String runId) {
+    List<Replicas> before = new ArrayList<>();
+    List<String> actions = new ArrayList<>();
+    for (Map.Entry<String, Integer> t : targets.entrySet()) {
+      String name = t.getKey();
+      int want = t.getValue();
+      Deployment d = get(name);
+      Map<String, String> ann = annotations(d);
+      int now = desired(d);
+      boolean ours = runId.equals(ann.get(RUN_ANNOTATION));
+      int previous = ours ? recorded(ann, now) : now;
+      before.add(new Replicas(name, previous));
+      if (now != want || !ours) {
+        edit(name, x -> new DeploymentBuilder(x)
+                .editMetadata()
+                .addToAnnotations(RUN_ANNOTATION, runId)
+                .addToAnnotations(REPLICAS_ANNOTATION, Integer.toString(previous))
+                .endMetadata()
+                .editSpec()
+                .withReplicas(want)
+                .endSpec()
+                .build());
+        if (now != want) {
+          actions.add(name + " " + now + " → " + want);
+        }
+      }
+    }
+    return new Outcome(before, actions);
+  }
+
+  /**
    * @param targets counts to restore; for a Deployment without one, the count {@code runId}
    *     recorded on it is used, and a Deployment this run never touched is left alone
    */

@@ -99,7 +99,7 @@ public final class DeploymentActivitiesImpl implements DeploymentActivities {
   }
 
   /** Kubernetes answers that retrying cannot change become non-retryable failures. */
-  private static <T> T k8s(Callable<T> body) {
+  static <T> T k8s(Callable<T> body) {
     return ActivityErrors.translate(
         () -> {
           try {

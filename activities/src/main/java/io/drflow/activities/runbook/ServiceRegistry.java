@@ -2,6 +2,7 @@ package io.drflow.activities.runbook;
 
 import io.drflow.activities.config.DrflowConfig;
 import io.drflow.activities.config.PostgresConfig;
+import io.drflow.activities.config.RegionConfig;
 import io.drflow.activities.config.ServerConfig;
 import io.drflow.activities.config.ServiceConfig;
 import io.drflow.workflows.runbook.Failures;
@@ -54,7 +55,13 @@ public final class ServiceRegistry {
         Failures.INVALID_CONFIG);
   }
 
+  /** Prefix of a region's server in workflow payloads: {@code region:dr}. */
+  public static final String REGION_PREFIX = "region:";
+
   public ServerConfig server(String service, String which) {
+    if (which != null && which.startsWith(REGION_PREFIX)) {
+      return region(service, which.substring(REGION_PREFIX.length())).postgres().asServer();
+    }
     return switch (which) {
       case DRILL -> drillServer(service);
       case SOURCE -> sourceServer(service(service).postgres());
@@ -62,6 +69,21 @@ public final class ServiceRegistry {
           throw ApplicationFailure.newNonRetryableFailure(
               "unknown server '" + which + "' (drill or source)", Failures.INVALID_INPUT);
     };
+  }
+
+  /** A configured region of the service; non-retryable {@code InvalidInput} naming the known ones. */
+  public RegionConfig region(String service, String region) {
+    ServiceConfig svc = service(service);
+    RegionConfig r = region == null ? null : svc.regions().get(region);
+    if (r == null) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          svc.regions().isEmpty()
+              ? "service '" + service + "' has no regions configured (services." + service + ".regions)"
+              : "unknown region '" + region + "' of service '" + service + "'; configured: "
+                  + String.join(", ", svc.regions().keySet()),
+          Failures.INVALID_INPUT);
+    }
+    return r;
   }
 
   static ServerConfig sourceServer(PostgresConfig pg) {

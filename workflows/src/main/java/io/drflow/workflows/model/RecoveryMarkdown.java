@@ -27,9 +27,15 @@ final class RecoveryMarkdown {
           d.deployments().stream().map(r -> "`" + r.name() + "` " + r.replicas()).toList();
       md.append(String.join(", ", parts)).append('\n');
     }
-    if (d.approvals() != null && !d.approvals().isEmpty()) {
+    approvals(md, d.approvals());
+    rollback(md, d.rollback());
+    warnings(md, d.warnings());
+  }
+
+  static void approvals(StringBuilder md, List<Approval> approvals) {
+    if (approvals != null && !approvals.isEmpty()) {
       md.append("\n### Approvals\n\n| Step | By | At | Via | Comment |\n|---|---|---|---|---|\n");
-      for (Approval a : d.approvals()) {
+      for (Approval a : approvals) {
         md.append("| ")
             .append(cell(a.step()))
             .append(" | ")
@@ -43,9 +49,12 @@ final class RecoveryMarkdown {
             .append(" |\n");
       }
     }
-    if (d.rollback() != null && !d.rollback().isEmpty()) {
+  }
+
+  static void rollback(StringBuilder md, List<RecoveryDetails.RollbackStep> rollback) {
+    if (rollback != null && !rollback.isEmpty()) {
       md.append("\n### Rollback\n\n| Step | Status | Detail |\n|---|---|---|\n");
-      for (RecoveryDetails.RollbackStep s : d.rollback()) {
+      for (RecoveryDetails.RollbackStep s : rollback) {
         md.append("| ")
             .append(cell(s.step()))
             .append(" | ")
@@ -55,23 +64,26 @@ final class RecoveryMarkdown {
             .append(" |\n");
       }
     }
-    if (d.warnings() != null && !d.warnings().isEmpty()) {
+  }
+
+  static void warnings(StringBuilder md, List<String> warnings) {
+    if (warnings != null && !warnings.isEmpty()) {
       md.append("\n### Warnings\n\n");
-      d.warnings().forEach(w -> md.append("- ").append(w.replace('\n', ' ')).append('\n'));
+      warnings.forEach(w -> md.append("- ").append(w.replace('\n', ' ')).append('\n'));
     }
   }
 
-  private static void line(StringBuilder md, String label, String value) {
+  static void line(StringBuilder md, String label, String value) {
     if (value != null) {
       md.append("- ").append(label).append(": ").append(value.replace('\n', ' ')).append('\n');
     }
   }
 
-  private static String code(String s) {
+  static String code(String s) {
     return s == null ? null : "`" + s + "`";
   }
 
-  private static String cell(String s) {
+  static String cell(String s) {
     return s == null ? "" : s.replace('|', '/').replace('\n', ' ');
   }
 }

@@ -10,6 +10,7 @@ import java.util.List;
  * @param status PASSED, FAILED or CANCELLED for drills; COMPLETED or FAILED for backups;
  *     COMPLETED, FAILED, ABORTED, CANCELLED or ROLLBACK_FAILED for recoveries
  * @param recovery what a recovery did to production; null for other runbooks
+ * @param failover what a failover or failback did; null for other runbooks
  */
 public record RunReport(
     String workflowId,
@@ -28,7 +29,31 @@ public record RunReport(
     Scratch scratch,
     String error,
     String reportKey,
-    RecoveryDetails recovery) {
+    RecoveryDetails recovery,
+    FailoverDetails failover) {
+
+  /** A report without a failover section. */
+  public RunReport(
+      String workflowId,
+      String runId,
+      String runbook,
+      String status,
+      String service,
+      String startedAt,
+      String endedAt,
+      BackupSummary backup,
+      List<Phase> phases,
+      Objective rto,
+      Objective rpo,
+      RtoStatus rtoStatus,
+      List<Check> checks,
+      Scratch scratch,
+      String error,
+      String reportKey,
+      RecoveryDetails recovery) {
+    this(workflowId, runId, runbook, status, service, startedAt, endedAt, backup, phases, rto, rpo,
+        rtoStatus, checks, scratch, error, reportKey, recovery, null);
+  }
 
   /** A report without a recovery section (backups, drills). */
   public RunReport(
@@ -68,6 +93,6 @@ public record RunReport(
   public RunReport withReportKey(String key) {
     return new RunReport(
         workflowId, runId, runbook, status, service, startedAt, endedAt, backup, phases, rto, rpo,
-        rtoStatus, checks, scratch, error, key, recovery);
+        rtoStatus, checks, scratch, error, key, recovery, failover);
   }
 }

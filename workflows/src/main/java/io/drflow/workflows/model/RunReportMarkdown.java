@@ -63,6 +63,9 @@ public final class RunReportMarkdown {
           .append(p.note() == null ? "" : p.note().replace('|', '/').replace('\n', ' '))
           .append(" |\n");
     }
+    if (r.failover() != null) {
+      FailoverMarkdown.append(md, r.failover());
+    }
     if (r.recovery() != null) {
       RecoveryMarkdown.append(md, r.recovery());
     }

@@ -46,6 +46,21 @@ public enum Runbook {
           "StartWriters", 0.05,
           "HealthCheck", 0.04,
           "Rollback", 0.05,
+          "Report", 0.01)),
+  FAILOVER(
+      "failover",
+      "FailoverWorkflow",
+      phases(
+          "Readiness", 0.02,
+          "Download", 0.12,
+          "Restore", 0.30,
+          "Validate", 0.08,
+          "ScaleUp", 0.08,
+          "HealthCheck", 0.05,
+          "Approval", 0.10,
+          "DnsSwitch", 0.05,
+          "ScaleDownPrimary", 0.03,
+          "Rollback", 0.05,
           "Report", 0.01));
 
   private final String id;

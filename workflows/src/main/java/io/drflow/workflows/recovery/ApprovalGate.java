@@ -10,43 +10,61 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The gate before the swap: open while the run waits, one approval closes it. It decides nothing
- * by itself and has no timeout; the workflow reminds people while it is open.
+ * The gate before a runbook's irreversible step (a recovery's swap, a failover's DNS switch): open
+ * while the run waits, one approval closes it. It decides nothing by itself and has no timeout;
+ * the workflow reminds people while it is open.
  */
-final class ApprovalGate {
+public final class ApprovalGate {
+
+  private final String step;
+  private final String opensWhen;
 
   private final List<Approval> approvals = new ArrayList<>();
   private CompletablePromise<Approval> decision;
   private boolean waiting;
 
+  /**
+   * @param step the gated step's name, as approvers type it
+   * @param opensWhen when the gate opens, for "not yet" answers ("once the restore has passed
+   *     validation")
+   */
+  public ApprovalGate(String step, String opensWhen) {
+    this.step = step;
+    this.opensWhen = opensWhen;
+  }
+
+  public String step() {
+    return step;
+  }
+
   /** Opens the gate; the promise completes with the approval. */
-  Promise<Approval> open() {
+  public Promise<Approval> open() {
     decision = Workflow.newPromise();
     waiting = true;
     return decision;
   }
 
-  void close() {
+  public void close() {
     waiting = false;
   }
 
-  boolean waiting() {
+  public boolean waiting() {
     return waiting;
   }
 
-  boolean decided() {
+  public boolean decided() {
     return decision != null && decision.isCompleted();
   }
 
-  List<Approval> approvals() {
+  public List<Approval> approvals() {
     return List.copyOf(approvals);
   }
 
   /** {@code --yes}: recorded as given by whoever started the run, when it started. */
-  Approval preApprove(String by, long startedAtMillis) {
+  public Approval preApprove(String by, long startedAtMillis) {
     Approval pre =
         new Approval(
-            RecoveryWorkflow.SWAP_STEP,
+            step,
             by,
             "pre-approved with --yes when the run was started",
             Instant.ofEpochMilli(startedAtMillis).toString(),
@@ -61,13 +79,13 @@ final class ApprovalGate {
    * @param blocked why the run takes no approval at all (aborting, ended), or null
    * @param where the phase the run is in, for "not yet"
    */
-  String problem(ApprovalRequest r, String blocked, Supplier<String> where) {
-    String swap = RecoveryWorkflow.SWAP_STEP;
+  public String problem(ApprovalRequest r, String blocked, Supplier<String> where) {
+    String swap = step;
     if (r == null) {
-      return "an approval needs a step and an approver: {\"step\":\"swap\",\"by\":\"NAME\"}";
+      return "an approval needs a step and an approver: {\"step\":\"" + swap + "\",\"by\":\"NAME\"}";
     }
-    String step = r.step() == null ? "" : r.step().strip();
-    if (RecoveryWorkflow.APPROVAL_STEPS.stream().noneMatch(s -> s.equalsIgnoreCase(step))) {
+    String name = r.step() == null ? "" : r.step().strip();
+    if (!swap.equalsIgnoreCase(name)) {
       return "unknown step '" + r.step() + "': the step that needs approval is '" + swap + "'";
     }
     if (r.by() == null || r.by().isBlank()) {
@@ -82,17 +100,17 @@ final class ApprovalGate {
     }
     if (!waiting) {
       return "the run is not waiting for approval of '" + swap + "': it is " + where.get()
-          + "; approval opens once the restored database has passed validation";
+          + "; approval opens " + opensWhen;
     }
     return null;
   }
 
   /** Records an approval {@link #problem} found nothing wrong with, and closes the gate. */
-  Approval accept(ApprovalRequest r, String via) {
+  public Approval accept(ApprovalRequest r, String via) {
     String comment = r.comment() == null || r.comment().isBlank() ? null : r.comment().strip();
     Approval given =
         new Approval(
-            RecoveryWorkflow.SWAP_STEP,
+            step,
             r.by().strip(),
             comment,
             Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString(),

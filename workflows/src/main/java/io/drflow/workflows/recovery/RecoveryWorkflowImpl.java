@@ -134,7 +134,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   private boolean swapStarted;
   private final List<Check> checks = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
-  private final ApprovalGate gate = new ApprovalGate();
+  private final ApprovalGate gate = new ApprovalGate(SWAP_STEP, "once the restored database has passed validation");
   private final RecoveryRollback rollback = new RecoveryRollback(warnings);
   private String healthCheck;
   private Long recoveredAt;

@@ -32,6 +32,9 @@ public final class Failures {
   public static final String HEALTH_CHECK_FAILED = "HealthCheckFailed";
   public static final String UNEXPECTED_DATABASE_STATE = "UnexpectedDatabaseState";
   public static final String APPROVAL_REJECTED = "ApprovalRejected";
+  public static final String READINESS_FAILED = "ReadinessFailed";
+  public static final String FAILOVER_FAILED = "FailoverFailed";
+  public static final String FAILOVER_ABORTED = "FailoverAborted";
 
   /** Types that must never be retried, for activity retry options. */
   public static final String[] NON_RETRYABLE = {
