@@ -153,7 +153,7 @@ class FailoverWorkflowTest {
     when(failover.promote(any())).thenReturn("renamed shop_restore_x to shop");
     when(restore.locateAt(any())).thenAnswer(inv -> Fixtures.backup(env.currentTimeMillis() - 3_600_000L));
     when(restore.hostTaskQueue()).thenReturn(worker.getTaskQueue());
-    when(restore.download(any())).thenReturn(new DownloadResult("w", 1000, 4000, "ab".repeat(32), 0));
+    when(restore.download(any())).thenReturn(new DownloadResult("w", 1000, 4000, "ab".repeat(32), 0, 1000));
     doAnswer(inv -> new RestoreResult("10.1.0.5:5432", ((RestoreActivities.RestoreRequest) inv.getArgument(0)).database(), 2, List.of(), 4000))
         .when(restore).restore(any());
     when(restore.validate(any())).thenReturn(new ValidationResult(List.of(new Check("row counts", true, "42 rows"))));
