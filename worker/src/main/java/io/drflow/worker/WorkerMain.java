@@ -50,6 +50,11 @@ public final class WorkerMain implements Callable<Integer> {
     } catch (Secrets.MissingSecretException e) {
       System.err.println("drflow-worker: " + e.getMessage() + " (named in " + config + ")");
       return 2;
+    } catch (io.grpc.StatusRuntimeException e) {
+      System.err.println(
+          "drflow-worker: cannot reach the Temporal server at " + cfg.temporal().target() + ": "
+              + e.getStatus().getCode() + " " + String.valueOf(e.getStatus().getDescription()));
+      return 1;
     } catch (SdkException e) {
       // createBucket checks the bucket at start: an unreachable endpoint or wrong keys end here.
       System.err.println(

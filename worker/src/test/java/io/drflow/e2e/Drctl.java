@@ -33,8 +33,14 @@ final class Drctl {
   private Drctl() {}
 
   static Result run(Path config, String... args) throws Exception {
+    return run(List.of(), config, args);
+  }
+
+  /** With extra JVM options (a class-data-sharing archive, say). */
+  static Result run(List<String> jvmOptions, Path config, String... args) throws Exception {
     Path jar = Path.of(System.getProperty("drflow.drctl.jar", "../starter-cli/target/drctl.jar"));
     List<String> cmd = new ArrayList<>(DrflowStack.java());
+    cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile("drctl-", ".out");

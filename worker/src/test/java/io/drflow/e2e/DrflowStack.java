@@ -192,6 +192,13 @@ public final class DrflowStack implements AutoCloseable {
    */
   static Process startWorkerProcess(Path config, Map<String, String> env, Path log, List<String> jvmOptions)
       throws IOException {
+    return startWorkerProcess(config, env, log, jvmOptions, java.util.Set.of());
+  }
+
+  /** As above, with {@code unset} removed from the environment (a variable the config needs). */
+  static Process startWorkerProcess(
+      Path config, Map<String, String> env, Path log, List<String> jvmOptions, java.util.Set<String> unset)
+      throws IOException {
     Path jar = Path.of(System.getProperty("drflow.worker.jar", "../worker/target/drflow-worker.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: the e2e tests run in `mvn verify`, after `package`");
@@ -201,6 +208,7 @@ public final class DrflowStack implements AutoCloseable {
     cmd.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
+    pb.environment().keySet().removeAll(unset);
     return pb.start();
   }
 

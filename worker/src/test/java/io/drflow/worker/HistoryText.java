@@ -11,13 +11,13 @@ import java.util.regex.Pattern;
  * summaries, stack traces) plus every payload decoded (inputs, results, heartbeat details, which
  * the JSON only holds base64-encoded).
  */
-final class HistoryText {
+public final class HistoryText {
 
   private static final Pattern PAYLOAD_DATA = Pattern.compile("\"data\":\\s*\"([A-Za-z0-9+/=]+)\"");
 
   private HistoryText() {}
 
-  static String of(WorkflowExecutionHistory history) {
+  public static String of(WorkflowExecutionHistory history) {
     String json = history.toJson(false);
     StringBuilder text = new StringBuilder(json);
     Matcher m = PAYLOAD_DATA.matcher(json);

@@ -167,7 +167,9 @@ public final class BackupLayout {
           "'"
               + input
               + "' is neither a backup id (1-80 characters of A-Z a-z 0-9 . _ -) nor a key like "
-              + dataKey(service, "<backupId>"));
+              // Not dataKey(): "<backupId>" is no valid id, and validating it would replace
+              // this message with one about the placeholder.
+              + backupsPrefix(service) + "<backupId>/" + DUMP);
     }
     if (!parsed.get().service().equals(service)) {
       throw new IllegalArgumentException(

@@ -101,7 +101,18 @@ class BackupLayoutTest {
       })
   void badInputIsRefused(String input) {
     assertThatThrownBy(() -> layout.resolveBackupId("orders", input))
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .message()
+        .doesNotContain("'<backupId>'")
+        .containsAnyOf("'" + input.strip() + "'", "no backup given");
+  }
+
+  @Test
+  void aKeyThatIsNotABackupSaysWhatWouldBe() {
+    assertThatThrownBy(() -> layout.resolveBackupId("orders", "../../etc/passwd"))
+        .hasMessage(
+            "'../../etc/passwd' is neither a backup id (1-80 characters of A-Z a-z 0-9 . _ -) nor a key"
+                + " like drflow/orders/backups/<backupId>/dump.zst");
   }
 
   @Test

@@ -43,7 +43,14 @@ public final class FaultProxy implements AutoCloseable {
     /** Answer 503 SlowDown instead of forwarding. */
     SLOW_DOWN,
     /** RST after {@code afterBytes} of the request body (an upload). */
-    RESET_REQUEST
+    RESET_REQUEST,
+    /** Pause {@code stall} after {@code afterBytes} of the request body, then go on. */
+    STALL_REQUEST,
+    /**
+     * Forward the whole request, then reset instead of answering: the server did the work, the
+     * client never hears of it (a lost acknowledgement).
+     */
+    DROP_RESPONSE
   }
 
   /** One request as it crossed the proxy. */
@@ -209,12 +216,13 @@ public final class FaultProxy implements AutoCloseable {
       OutputStream toUpstream = upstream.getOutputStream();
       toUpstream.write(withConnectionClose(lines));
       toUpstream.flush();
-      Rule requestRule = fired == Fault.RESET_REQUEST ? rule : null;
+      boolean requestSide = fired == Fault.RESET_REQUEST || fired == Fault.STALL_REQUEST;
+      Rule requestRule = requestSide ? rule : null;
       Socket up = upstream;
       Thread requestPump =
           Thread.ofVirtual()
               .start(() -> pumpRequest(fromClient, toUpstream, client, up, requestRule, requestBody));
-      Rule responseRule = fired == Fault.RESET_REQUEST ? null : rule;
+      Rule responseRule = requestSide ? null : rule;
       pumpResponse(upstream.getInputStream(), client.getOutputStream(), client, responseRule, status, responseBody);
       requestPump.join(5_000);
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -233,11 +241,21 @@ public final class FaultProxy implements AutoCloseable {
     long started = System.nanoTime();
     try {
       int n;
+      boolean stalled = false;
       while ((n = from.read(buf)) > 0) {
-        if (rule != null && counted[0] + n >= rule.afterBytes) {
+        if (rule != null && !stalled && counted[0] + n >= rule.afterBytes) {
           int part = (int) Math.max(0, rule.afterBytes - counted[0]);
           to.write(buf, 0, part);
           counted[0] += part;
+          if (rule.fault == Fault.STALL_REQUEST) {
+            to.flush();
+            Thread.sleep(rule.stall.toMillis());
+            stalled = true;
+            to.write(buf, part, n - part);
+            to.flush();
+            counted[0] += n - part;
+            continue;
+          }
           reset(client);
           reset(upstream);
           return;
@@ -249,6 +267,8 @@ public final class FaultProxy implements AutoCloseable {
       }
     } catch (IOException e) {
       // the connection ended: the response side notices too
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -265,6 +285,10 @@ public final class FaultProxy implements AutoCloseable {
       List<String> lines = lines(head);
       String[] statusLine = lines.get(0).split(" ", 3);
       status[0] = statusLine.length > 1 ? Integer.parseInt(statusLine[1]) : 0;
+      if (rule != null && rule.fault == Fault.DROP_RESPONSE && status[0] != 100) {
+        reset(client);
+        return;
+      }
       to.write(head);
       to.flush();
       if (status[0] != 100) {

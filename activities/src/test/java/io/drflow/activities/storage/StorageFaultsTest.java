@@ -130,6 +130,8 @@ class StorageFaultsTest extends S3ProxyTestSupport {
     byte[] input = TestData.random(12 * MIB, 77);
     proxy.inject("PUT", t -> dataObject(t) && t.contains("partNumber=2"), Fault.RESET_REQUEST, 2 * MIB, null, 1);
     proxy.inject("PUT", t -> dataObject(t) && t.contains("partNumber=3"), Fault.SLOW_DOWN, 0, null, 1);
+    proxy.inject("PUT", t -> dataObject(t) && t.contains("partNumber=1"), Fault.DROP_RESPONSE, 0, null, 1);
+    proxy.inject("PUT", t -> dataObject(t) && t.contains("partNumber=3"), Fault.STALL_REQUEST, MIB, Duration.ofSeconds(1), 1);
 
     ChunkedUploader.Result r =
         uploader(faulty)
