@@ -592,7 +592,7 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
   private void finish() {
     endedAt = Workflow.currentTimeMillis();
     try {
-      reportKey = phases.run("Report", () -> Async.function(reports::store, report()));
+      reportKey = phases.run("Report", () -> Async.function(reports::store, storedReport()));
     } catch (RuntimeException e) {
       warnings.add("the report was not stored: " + Failures.describe(e));
     }
@@ -695,6 +695,10 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
   @Override
   public Progress progress() {
     return phases == null ? null : phases.progress();
+  }
+
+  private RunReport storedReport() {
+    return report().asStoredAt(Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString());
   }
 
   @Override

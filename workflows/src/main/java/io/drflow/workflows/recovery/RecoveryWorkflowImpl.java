@@ -600,7 +600,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   private void finish() {
     endedAt = Workflow.currentTimeMillis();
     try {
-      reportKey = phases.run("Report", () -> Async.function(reports::store, report()));
+      reportKey = phases.run("Report", () -> Async.function(reports::store, storedReport()));
     } catch (RuntimeException e) {
       log.warn("could not store the recovery report: {}", Failures.describe(e));
       warnings.add("the report was not stored: " + Failures.describe(e));
@@ -720,6 +720,10 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   @Override
   public Progress progress() {
     return phases == null ? null : phases.progress();
+  }
+
+  private RunReport storedReport() {
+    return report().asStoredAt(Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString());
   }
 
   @Override
