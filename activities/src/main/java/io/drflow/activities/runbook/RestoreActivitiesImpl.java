@@ -19,7 +19,6 @@ import io.drflow.workflows.activities.RestoreActivities;
 import io.drflow.workflows.model.BackupRef;
 import io.drflow.workflows.model.Check;
 import io.drflow.workflows.runbook.Failures;
-import io.drflow.workflows.runbook.ScratchNames;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
@@ -121,9 +120,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
           Instant notAfter = Instant.ofEpochMilli(request.notAfterMillis());
           // Safety copies hold a damaged database: never a recovery's choice unless named.
           List<Manifest> candidates =
-              manifests.listVerified(service, Integer.MAX_VALUE).stream()
-                  .filter(m -> !ScratchNames.isSafetyCopy(m.backupId()))
-                  .toList();
+              manifests.listRestorable(service, Integer.MAX_VALUE);
           for (Manifest m : candidates) {
             Instant at = ManifestStore.parseInstant(m.createdAt());
             if (at != null && !at.isAfter(notAfter)) {
