@@ -36,7 +36,7 @@ public final class PayloadKeys {
   /** These keys plus a retired one that only decrypts. */
   public PayloadKeys withPrevious(String keyId, byte[] key) {
     if (byId.containsKey(requireId(keyId))) {
-      throw new IllegalArgumentException("payload key id '" + keyId + "' is configured twice");
+      throw new PayloadKeyException("payload key id '" + keyId + "' is configured twice");
     }
     Map<String, SecretKey> m = new LinkedHashMap<>(byId);
     m.put(keyId, aes(key, "key '" + keyId + "'"));
@@ -47,12 +47,12 @@ public final class PayloadKeys {
    * Reads the configured keys. Runs once at process start; {@code env} resolves environment
    * variable names (null when unset).
    *
-   * @throws IllegalArgumentException naming the variable or file when a key is missing or malformed
+   * @throws PayloadKeyException naming the variable or file when a key is missing or malformed
    */
   public static PayloadKeys load(PayloadEncryption config, Function<String, String> env) {
     List<String> problems = config.problems("temporal.payloadEncryption");
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", problems));
+      throw new PayloadKeyException(String.join("; ", problems));
     }
     PayloadKeys keys = of(config.keyId(), read(config.keyEnv(), config.keyFile(), env));
     for (PayloadEncryption.PreviousKey p : config.previousKeys()) {
@@ -92,7 +92,7 @@ public final class PayloadKeys {
     if (raw.length == KEY_BYTES) {
       return raw.clone();
     }
-    throw new IllegalArgumentException(
+    throw new PayloadKeyException(
         source + " does not hold an AES-256 key: expected the base64 of 32 random bytes"
             + " (for example: openssl rand -base64 32)");
   }
@@ -101,7 +101,7 @@ public final class PayloadKeys {
     if (keyEnv != null) {
       String v = env.apply(keyEnv);
       if (v == null || v.isBlank()) {
-        throw new IllegalArgumentException(
+        throw new PayloadKeyException(
             "environment variable " + keyEnv + " (the payload encryption key) is not set");
       }
       return decode(v.getBytes(StandardCharsets.ISO_8859_1), "environment variable " + keyEnv);
@@ -109,13 +109,13 @@ public final class PayloadKeys {
     try {
       return decode(Files.readAllBytes(Path.of(keyFile)), "key file " + keyFile);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read payload key file " + keyFile + ": " + e.getMessage(), e);
+      throw new PayloadKeyException("cannot read payload key file " + keyFile + ": " + e.getMessage(), e);
     }
   }
 
   private static String requireId(String keyId) {
     if (keyId == null || !PayloadEncryption.KEY_ID.matcher(keyId).matches()) {
-      throw new IllegalArgumentException(
+      throw new PayloadKeyException(
           "payload key id '" + keyId + "' must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' and '-'");
     }
     return keyId;
@@ -123,7 +123,7 @@ public final class PayloadKeys {
 
   private static SecretKey aes(byte[] key, String what) {
     if (key == null || key.length != KEY_BYTES) {
-      throw new IllegalArgumentException(what + " must be 32 bytes (AES-256)");
+      throw new PayloadKeyException(what + " must be 32 bytes (AES-256)");
     }
     return new SecretKeySpec(key, "AES");
   }
