@@ -97,14 +97,15 @@ class EncryptedPayloadsIT {
     assertThat(withPayloadsDecoded(raw))
         .contains("YmluYXJ5L2VuY3J5cHRlZA==") // "binary/encrypted", as the metadata's base64
         .doesNotContain(scratch)
-        .doesNotContain("\"service\":\"" + DrflowStack.SERVICE + "\"");
+        .doesNotContain("\"service\":\"" + DrflowStack.SERVICE + "\"")
+        .doesNotContain(" · RTO "); // drctl's static summary (user metadata) goes through the codec too
     for (String secret : stack.secretValues().values()) {
       assertThat(withPayloadsDecoded(raw)).doesNotContain(secret);
     }
 
     // The CLI through the codec server sees the plaintext the UI would show.
     String decoded = temporal("workflow", "show", "-w", drillId, "--output", "json", "--codec-endpoint", codecUrl);
-    assertThat(withPayloadsDecoded(decoded)).contains(scratch);
+    assertThat(withPayloadsDecoded(decoded)).contains(scratch).contains(" · RTO ");
 
     // And a raw request exactly as the browser sends it, with the started event's input payload.
     JsonNode input = firstStartedInput(JSON.readTree(raw));
