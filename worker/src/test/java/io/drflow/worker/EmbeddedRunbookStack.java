@@ -11,7 +11,11 @@ import io.drflow.activities.config.WorkerConfig;
 import io.drflow.activities.local.S3ProxyServer;
 import io.drflow.activities.storage.ObjectStore;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.drflow.workflows.codec.PayloadEncryption;
+import io.drflow.workflows.codec.PayloadKeys;
+import io.drflow.workflows.runbook.RunbookDataConverter;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.WorkflowExecutionHistory;
@@ -43,6 +47,8 @@ final class EmbeddedRunbookStack implements AutoCloseable {
   final DrflowActivities activities;
   final ObjectStore store;
   final List<WorkflowExecution> started = new ArrayList<>();
+  /** The worker's payload keys, or null when payloads are not encrypted. */
+  final PayloadKeys payloadKeys;
 
   EmbeddedRunbookStack(Map<String, ServiceConfig> services, Map<String, String> extraSecrets)
       throws Exception {
@@ -53,6 +59,19 @@ final class EmbeddedRunbookStack implements AutoCloseable {
   EmbeddedRunbookStack(
       Map<String, ServiceConfig> services, Map<String, String> extraSecrets, WorkerMetrics metrics)
       throws Exception {
+    this(services, extraSecrets, metrics, null);
+  }
+
+  /**
+   * With {@code payloadEncryption} (null: off): payloads are encrypted with the key it names, which
+   * {@code extraSecrets} must hold, exactly as the worker loads it.
+   */
+  EmbeddedRunbookStack(
+      Map<String, ServiceConfig> services,
+      Map<String, String> extraSecrets,
+      WorkerMetrics metrics,
+      PayloadEncryption payloadEncryption)
+      throws Exception {
     dir = Files.createTempDirectory("drflow-e2e");
     s3 = S3ProxyServer.start(dir.resolve("s3"), 0, "e2e", S3_SECRET);
     Map<String, String> env0 = new HashMap<>(extraSecrets);
@@ -61,16 +80,21 @@ final class EmbeddedRunbookStack implements AutoCloseable {
     secrets = Secrets.withOverrides(env0);
     config =
         new DrflowConfig(
-            new TemporalConfig(null, null, "drflow-e2e"),
+            new TemporalConfig(null, null, "drflow-e2e", payloadEncryption),
             new StorageConfig(
                 s3.endpoint(), null, "e2e-backups", "drflow", true, S3_KEY_ENV, S3_SECRET_ENV, true),
             new WorkerConfig(dir.resolve("work").toString(), 2, null, "e2e-host", null, 5),
             // Small chunks and parts so even the sample database spans several of each.
             new BackupTuning(1, 3, 2, 5, 3, 3),
             services);
+    payloadKeys = DrflowWorker.payloadKeys(config.temporal(), secrets);
     env =
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder()
+                .setWorkflowClientOptions(
+                    WorkflowClientOptions.newBuilder()
+                        .setDataConverter(RunbookDataConverter.create(payloadKeys))
+                        .build())
                 .setUseTimeskipping(false)
                 .setMetricsScope(metrics.temporalScope())
                 .build());

@@ -49,6 +49,9 @@ final class ConfigValidator {
     if (m.port() < 0 || m.port() > 65535) {
       out.add("metrics.port: must be between 0 (any free port) and 65535");
     }
+    if (config.temporal().payloadEncryption() != null) {
+      out.addAll(config.temporal().payloadEncryption().problems("temporal.payloadEncryption"));
+    }
     config.services().forEach((name, svc) -> service(name, svc, out));
     return out;
   }
