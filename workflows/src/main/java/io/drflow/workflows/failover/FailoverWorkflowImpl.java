@@ -46,7 +46,9 @@ import io.drflow.workflows.recovery.RecoveryOptions;
 import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
+import io.drflow.workflows.runbook.RunNotifier;
 import io.drflow.workflows.runbook.ScratchNames;
+import io.drflow.workflows.runbook.ServiceLock;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -154,6 +156,8 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
   private CancellationScope work;
   private int compensations;
   private boolean finished;
+  /** Announces AT_RISK and BREACHED as they happen; the other events are this class's own. */
+  private RunNotifier rtoNotifier;
 
   @Override
   public RunReport failover(FailoverInput in) {
@@ -173,8 +177,24 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
     } catch (IllegalArgumentException e) {
       throw Failures.invalidInput(e.getMessage());
     }
+    // Runs started before the lock was shared replay without it.
+    ServiceLock lock = ServiceLock.shared()
+        ? ServiceLock.acquire(in.service(), direction(), Failures.SERVICE_LOCKED)
+        : null;
+    try {
+      return failoverHoldingLock(in);
+    } finally {
+      if (lock != null) {
+        Workflow.newDetachedCancellationScope(lock::release).run();
+      }
+    }
+  }
+
+  private RunReport failoverHoldingLock(FailoverInput in) {
+    rtoNotifier = new RunNotifier(Runbook.FAILOVER);
     plan = Failures.asRunFailure(() -> catalog.plan(in.service(), Runbook.FAILOVER.id()));
     phases = new PhaseRunner(Runbook.FAILOVER, plan, incidentStart);
+    rtoNotifier.watchRto(plan.service(), direction(), phases);
     region =
         Failures.asRunFailure(
             () -> planner.plan(new PlanRequest(in.service(), in.isFailback() ? null : in.to(), in.isDrill())));
@@ -232,6 +252,8 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
     awaitApproval();
     switchDns(saga);
     servingAt = Workflow.currentTimeMillis();
+    // Clients reach the new region: the RTO achieved is fixed, the scale-down cannot breach it.
+    rtoNotifier.stopWatchingRto();
     scaleDownOldRegion();
   }
 
@@ -596,6 +618,8 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
     } catch (RuntimeException e) {
       warnings.add("the report was not stored: " + Failures.describe(e));
     }
+    // An AT_RISK or BREACHED announcement still on its way is not dropped by the run ending.
+    rtoNotifier.awaitDeliveries();
     if ("COMPLETED".equals(status)) {
       notify("completed", "info", direction() + " of " + service() + " to " + region.to()
           + (input.isDrill() ? " (drill, everything put back)" : "") + " completed; RTO "

@@ -44,6 +44,7 @@ import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
 import io.drflow.workflows.runbook.ScratchNames;
+import io.drflow.workflows.runbook.ServiceLock;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -158,7 +159,10 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     }
     incidentStart = times.incidentStartMillis() != null ? times.incidentStartMillis() : startedAt;
     WorkflowInfo info = Workflow.getInfo();
-    ServiceLock lock = ServiceLock.acquire(in.service(), info.getWorkflowId());
+    ServiceLock lock =
+        ServiceLock.shared()
+            ? ServiceLock.acquire(in.service(), "recovery", Failures.RECOVERY_IN_PROGRESS)
+            : ServiceLock.acquireLegacyRecovery(in.service(), Failures.RECOVERY_IN_PROGRESS);
     try {
       return recoverHoldingLock(in, info);
     } finally {

@@ -48,6 +48,7 @@ public final class RunNotifier {
   private final String runbook;
   private final boolean enabled;
   private String service;
+  private String label;
   private RtoStatus announced = RtoStatus.ON_TRACK;
   private boolean watchingRto = true;
 
@@ -69,6 +70,30 @@ public final class RunNotifier {
         "RUNNING",
         null,
         false);
+  }
+
+  /**
+   * For runbooks that announce their start and outcome themselves (failover): only AT_RISK and
+   * BREACHED, as they happen.
+   *
+   * @param what the run as people say it, e.g. "failover"
+   */
+  public void watchRto(String service, String what, PhaseRunner phases) {
+    this.service = service;
+    this.label = what;
+    phases.onRtoStatusChange(this::rtoStatusChanged);
+  }
+
+  /** Waits for the events still on their way, so the run does not end before they are delivered. */
+  public void awaitDeliveries() {
+    for (Promise<Delivery> p : pending) {
+      try {
+        p.get();
+      } catch (RuntimeException e) {
+        log.warn("notification not delivered: {}", Failures.describe(e));
+      }
+    }
+    pending.clear();
   }
 
   /** After a drill verified its restore: the RTO it measured is fixed, cleanup cannot breach it. */
@@ -139,14 +164,7 @@ public final class RunNotifier {
         };
     String severity = event.equals("completed") ? "info" : event.equals("cancelled") ? "warning" : "critical";
     send(event, severity, outcome(r), null, r.status(), r.reportKey(), true);
-    for (Promise<Delivery> p : pending) {
-      try {
-        p.get();
-      } catch (RuntimeException e) {
-        log.warn("notification not delivered: {}", Failures.describe(e));
-      }
-    }
-    pending.clear();
+    awaitDeliveries();
   }
 
   private String outcome(RunReport r) {
@@ -201,6 +219,9 @@ public final class RunNotifier {
   }
 
   private String what() {
+    if (label != null) {
+      return Character.toUpperCase(label.charAt(0)) + label.substring(1);
+    }
     if (Runbook.DRILL.workflowType().equals(runbook)) {
       return "Restore drill";
     }

@@ -7,6 +7,7 @@ import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
@@ -22,6 +23,14 @@ import io.drflow.workflows.activities.FailoverActivities.FailoverPlan;
 import io.drflow.workflows.activities.HealthActivities.HealthResult;
 import io.drflow.workflows.activities.NotifyActivities;
 import io.drflow.workflows.activities.NotifyActivities.Delivery;
+import io.drflow.workflows.activities.NotifyActivities.Notification;
+import io.drflow.workflows.activities.LockActivities;
+import io.drflow.workflows.activities.LockActivities.LockHolder;
+import io.drflow.workflows.runbook.ServiceLock;
+import io.drflow.workflows.runbook.ServiceLockWorkflow;
+import io.drflow.workflows.runbook.ServiceLockWorkflowImpl;
+import io.drflow.workflows.model.RtoStatus;
+import java.time.Duration;
 import io.drflow.workflows.activities.ReportActivities;
 import io.drflow.workflows.activities.RestoreActivities;
 import io.drflow.workflows.activities.RestoreActivities.DownloadResult;
@@ -64,7 +73,7 @@ class FailoverWorkflowTest {
   @RegisterExtension
   static final TestWorkflowExtension ext =
       TestWorkflowExtension.newBuilder()
-          .registerWorkflowImplementationTypes(FailoverWorkflowImpl.class)
+          .registerWorkflowImplementationTypes(FailoverWorkflowImpl.class, ServiceLockWorkflowImpl.class)
           .setDoNotStart(true)
           .build();
 
@@ -78,6 +87,9 @@ class FailoverWorkflowTest {
   private final ReportActivities reports = mock(ReportActivities.class, withSettings().withoutAnnotations());
   private final FakeDns route53 = new FakeDns();
   private final CountDownLatch approvalRequested = new CountDownLatch(1);
+  private final List<Notification> sent = Collections.synchronizedList(new ArrayList<>());
+  /** Who the lock look-up reports; Temporal's answer in a real worker. */
+  private volatile LockHolder lockHolder = new LockHolder("failover-shop", "failover");
 
   private TestWorkflowEnvironment env;
   private Worker worker;
@@ -122,12 +134,14 @@ class FailoverWorkflowTest {
     this.worker = worker;
     this.client = client;
     NotifyActivities notifier = n -> {
+      sent.add(n);
       if (n.event().equals("approval-requested")) {
         approvalRequested.countDown();
       }
       return new Delivery(false, "no webhook");
     };
-    worker.registerActivitiesImplementations(catalog, failover, restore, reports, notifier);
+    LockActivities locks = lockId -> lockHolder;
+    worker.registerActivitiesImplementations(catalog, failover, restore, reports, notifier, locks);
     route53.records.put("api.shop.example.com.", EAST);
     when(catalog.plan("shop", "failover")).thenReturn(Fixtures.plan(Runbook.FAILOVER, Fixtures.HOUR));
     when(failover.plan(any())).thenAnswer(inv -> {
@@ -325,5 +339,120 @@ class FailoverWorkflowTest {
     assertThat(r.failover().to()).isEqualTo("primary");
     assertThat(route53.records.get("api.shop.example.com.")).isEqualTo(EAST);
     verify(failover).scaleDown(argThat(s -> s.region().equals("dr")));
+  }
+
+  // ---- one runbook per service ----
+
+  @Test
+  void aSecondFailoverOrAFailbackIsRefusedWhileOneRunsAndNamesIt() throws Exception {
+    env.start();
+    FailoverWorkflow first = newWorkflow("failover-shop");
+    WorkflowClient.start(first::failover, input("dr", false, false));
+    assertThat(approvalRequested.await(30, TimeUnit.SECONDS)).isTrue();
+
+    RunReport none = refused(() -> newWorkflow("failover-shop-2").failover(input("dr", false, true)), "failover");
+    assertThat(none).isNull();
+    refused(() -> newWorkflow("failback-shop").failover(new FailoverInput("shop", null, null, null, true, true, "bob")),
+        "failback");
+    // Nothing of the refused runs ran: one plan, one readiness, one scale-up (the first run's).
+    verify(catalog, times(1)).plan("shop", "failover");
+    verify(failover, times(1)).plan(any());
+    verify(failover, times(1)).readDns(any());
+    verify(failover, times(1)).scaleUp(any());
+    assertThat(route53.changes).isEmpty();
+
+    first.abort(new AbortRequest("testing the lock", "t"));
+    failedReport(() -> WorkflowStub.fromTyped(first).getResult(RunReport.class), Failures.FAILOVER_ABORTED);
+    // Released with the first run: a failback may start now.
+    RunReport back = newWorkflow("failback-shop-2").failover(new FailoverInput("shop", null, null, null, true, true, "bob"));
+    assertThat(back.status()).isEqualTo("COMPLETED");
+  }
+
+  @Test
+  void aFailoverIsRefusedWhileARecoveryHoldsTheServiceLock() {
+    env.start();
+    // What a running recovery holds; started here without one, so the test controls its release.
+    ServiceLockWorkflow held = client.newWorkflowStub(ServiceLockWorkflow.class,
+        WorkflowOptions.newBuilder().setTaskQueue(worker.getTaskQueue()).setWorkflowId(ServiceLock.id("shop")).build());
+    WorkflowClient.start(held::hold, "recover-shop-1");
+    lockHolder = new LockHolder("recover-shop-1", "recovery");
+
+    assertThatThrownBy(() -> newWorkflow("failover-shop").failover(input("dr", false, true)))
+        .isInstanceOf(WorkflowFailedException.class)
+        .satisfies(e -> {
+          ApplicationFailure af = (ApplicationFailure) e.getCause();
+          assertThat(af.getType()).isEqualTo(Failures.SERVICE_LOCKED);
+          assertThat(af.getOriginalMessage())
+              .startsWith("another recovery of shop is running: recover-shop-1 (it holds service-lock-shop)")
+              .contains("drctl abort recover-shop-1");
+        });
+    verify(catalog, never()).plan(any(), any());
+    verify(failover, never()).plan(any());
+
+    held.release();
+    WorkflowStub.fromTyped(held).getResult(Void.class);
+    assertThat(newWorkflow("failover-shop-2").failover(input("dr", false, true)).status()).isEqualTo("COMPLETED");
+  }
+
+  private RunReport refused(org.assertj.core.api.ThrowableAssert.ThrowingCallable run, String what) {
+    assertThatThrownBy(run)
+        .isInstanceOf(WorkflowFailedException.class)
+        .satisfies(e -> {
+          ApplicationFailure af = (ApplicationFailure) e.getCause();
+          assertThat(af.getType()).isEqualTo(Failures.SERVICE_LOCKED);
+          assertThat(af.getOriginalMessage())
+              .startsWith("another failover of shop is running: failover-shop (it holds service-lock-shop)")
+              .contains("drctl watch failover-shop")
+              .contains("before starting this " + what);
+          assertThat(af.getDetails().getSize()).isZero();
+        });
+    return null;
+  }
+
+  // ---- RTO announcements ----
+
+  @Test
+  void announcesAtRiskAndBreachedAsTheyHappen() throws Exception {
+    env.start();
+    FailoverWorkflow wf = newWorkflow("failover-shop");
+    WorkflowClient.start(wf::failover, input("dr", false, false));
+    assertThat(approvalRequested.await(30, TimeUnit.SECONDS)).isTrue();
+
+    // The approval phase's budget is 10% of the hour: waiting 10 minutes puts the run at risk.
+    env.sleep(Duration.ofMinutes(10));
+    RunReport atRisk = wf.report();
+    assertThat(atRisk.rtoStatus()).isEqualTo(RtoStatus.AT_RISK);
+    env.sleep(Duration.ofHours(1));
+    assertThat(wf.report().rtoStatus()).isEqualTo(RtoStatus.BREACHED);
+    wf.approve(new ApprovalRequest("dns", "alice", "late, but west is healthy"));
+    RunReport r = WorkflowStub.fromTyped(wf).getResult(RunReport.class);
+
+    assertThat(r.status()).isEqualTo("COMPLETED");
+    List<Notification> rto;
+    synchronized (sent) {
+      rto = sent.stream().filter(n -> n.event().equals("at-risk") || n.event().equals("breached")).toList();
+    }
+    assertThat(rto).extracting(Notification::event).containsExactly("at-risk", "breached");
+    assertThat(rto).extracting(Notification::status).containsExactly("AT_RISK", "BREACHED");
+    assertThat(rto).extracting(Notification::phase).containsExactly("Approval", "Approval");
+    assertThat(rto).allSatisfy(n -> {
+      assertThat(n.runbook()).isEqualTo(FailoverWorkflow.TYPE);
+      assertThat(n.workflowId()).isEqualTo("failover-shop");
+    });
+    assertThat(rto.get(0).message()).startsWith("Failover of shop is at risk: Approval has run");
+    assertThat(rto.get(1).message()).startsWith("Failover of shop has run out of its RTO of 1h");
+    // Each announced once, in order, before the outcome.
+    List<String> events;
+    synchronized (sent) {
+      events = sent.stream().map(Notification::event).toList();
+    }
+    assertThat(events.indexOf("breached")).isLessThan(events.indexOf("completed"));
+  }
+
+  @Test
+  void aRunThatStaysOnTrackAnnouncesNoRisk() {
+    env.start();
+    assertThat(newWorkflow("failover-shop").failover(input("dr", false, true)).status()).isEqualTo("COMPLETED");
+    assertThat(sent).extracting(Notification::event).doesNotContain("at-risk", "breached");
   }
 }

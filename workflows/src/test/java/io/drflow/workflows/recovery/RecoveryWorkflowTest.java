@@ -58,6 +58,8 @@ import io.temporal.client.WorkflowUpdateException;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.drflow.workflows.activities.LockActivities;
+import io.drflow.workflows.runbook.ServiceLockWorkflowImpl;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.testing.WorkflowReplayer;
@@ -83,7 +85,7 @@ class RecoveryWorkflowTest {
   static final TestWorkflowExtension ext =
       TestWorkflowExtension.newBuilder()
           .registerWorkflowImplementationTypes(
-              RecoveryWorkflowImpl.class, RecoveryLockWorkflowImpl.class)
+              RecoveryWorkflowImpl.class, ServiceLockWorkflowImpl.class)
           .setDoNotStart(true)
           .build();
 
@@ -133,8 +135,10 @@ class RecoveryWorkflowTest {
     this.env = env;
     this.worker = worker;
     this.client = client;
+    // Temporal's own answer is read by the worker's implementation; here the first run holds it.
+    LockActivities locks = lockId -> new LockActivities.LockHolder("recover-shop-test", "recovery");
     worker.registerActivitiesImplementations(
-        catalog, recovery, restore, backups, deployments, health, reports, notifier);
+        catalog, recovery, restore, backups, deployments, health, reports, notifier, locks);
     when(catalog.plan("shop", "recovery")).thenReturn(Fixtures.plan(Runbook.RECOVERY, Fixtures.HOUR));
     when(recovery.prepare("shop"))
         .thenReturn(
@@ -671,7 +675,7 @@ class RecoveryWorkflowTest {
     assertThatThrownBy(() -> newWorkflow("recover-shop-second").recover(RecoveryInput.of("shop")))
         .isInstanceOf(WorkflowFailedException.class)
         .rootCause()
-        .hasMessageContaining("another recovery of shop is running");
+        .hasMessageContaining("another recovery of shop is running: recover-shop-test (it holds service-lock-shop)");
     verify(catalog, times(1)).plan("shop", "recovery");
 
     first.abort(new AbortRequest("testing the lock", "t"));
