@@ -455,4 +455,13 @@ class FailoverWorkflowTest {
     assertThat(newWorkflow("failover-shop").failover(input("dr", false, true)).status()).isEqualTo("COMPLETED");
     assertThat(sent).extracting(Notification::event).doesNotContain("at-risk", "breached");
   }
+
+  /** Recorded by the runbook as it was before the shared service lock: a run in flight replays. */
+  @Test
+  void aFailoverStartedBeforeTheLockAndAnnouncementsReplaysWithoutThem() throws Exception {
+    String json = new String(
+        getClass().getResourceAsStream("/histories/failover-before-service-lock.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    WorkflowReplayer.replayWorkflowExecution(
+        io.temporal.common.WorkflowExecutionHistory.fromJson(json), FailoverWorkflowImpl.class);
+  }
 }

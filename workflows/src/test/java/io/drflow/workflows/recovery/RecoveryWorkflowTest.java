@@ -704,4 +704,13 @@ class RecoveryWorkflowTest {
   private static Phase phase(List<Phase> phases, String name) {
     return phases.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
   }
+
+  /** Recorded by the runbook as it was before the shared service lock: a run in flight replays. */
+  @Test
+  void aRecoveryStartedBeforeTheSharedLockReplaysWithItsOldLock() throws Exception {
+    String json = new String(
+        getClass().getResourceAsStream("/histories/recovery-before-service-lock.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    WorkflowReplayer.replayWorkflowExecution(
+        io.temporal.common.WorkflowExecutionHistory.fromJson(json), RecoveryWorkflowImpl.class);
+  }
 }
