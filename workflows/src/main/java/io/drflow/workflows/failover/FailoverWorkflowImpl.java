@@ -112,14 +112,8 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
           "Switch DNS back");
   private final RestoreActivities dropper =
       ActivityStubs.stub(RestoreActivities.class, RecoveryOptions.compensation(), "Drop the restored database");
-  private final NotifyActivities notifier =
-      ActivityStubs.stub(
-          NotifyActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofSeconds(30))
-              .setRetryOptions(ActivityStubs.retries(2))
-              .build(),
-          "Notify");
+  /** Created at the first notification: see {@link ActivityStubs#abandonNotifications()}. */
+  private NotifyActivities notifier;
   private final ReportActivities reports =
       ActivityStubs.stub(ReportActivities.class, ActivityStubs.quick(), "Store failover report");
 
@@ -629,10 +623,18 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
     }
   }
 
+  private NotifyActivities notifier() {
+    if (notifier == null) {
+      notifier = ActivityStubs.stub(NotifyActivities.class,
+          ActivityStubs.notifications(Duration.ofSeconds(30), ActivityStubs.abandonNotifications()), "Notify");
+    }
+    return notifier;
+  }
+
   private void notify(String event, String severity, String message) {
     WorkflowInfo info = Workflow.getInfo();
     try {
-      notifier.notify(new Notification(service(), event, severity, message, info.getWorkflowId(), info.getRunId()));
+      notifier().notify(new Notification(service(), event, severity, message, info.getWorkflowId(), info.getRunId()));
     } catch (ActivityFailure e) {
       if (cancelRequested()) {
         throw e;

@@ -103,14 +103,8 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
       ActivityStubs.stub(DeploymentActivities.class, ActivityStubs.quick(), "Look up writers");
   private final HealthActivities health =
       ActivityStubs.stub(HealthActivities.class, RecoveryOptions.waiting(Duration.ofHours(2)), "Health check");
-  private final NotifyActivities notifier =
-      ActivityStubs.stub(
-          NotifyActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofSeconds(30))
-              .setRetryOptions(ActivityStubs.retries(2))
-              .build(),
-          "Notify");
+  /** Created at the first notification: see {@link ActivityStubs#abandonNotifications()}. */
+  private NotifyActivities notifier;
   private final ReportActivities reports =
       ActivityStubs.stub(ReportActivities.class, ActivityStubs.quick(), "Store recovery report");
 
@@ -626,10 +620,18 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     }
   }
 
+  private NotifyActivities notifier() {
+    if (notifier == null) {
+      notifier = ActivityStubs.stub(NotifyActivities.class,
+          ActivityStubs.notifications(Duration.ofSeconds(30), ActivityStubs.abandonNotifications()), "Notify");
+    }
+    return notifier;
+  }
+
   private void notify(String event, String severity, String message) {
     WorkflowInfo info = Workflow.getInfo();
     try {
-      notifier.notify(
+      notifier().notify(
           new Notification(service(), event, severity, message, info.getWorkflowId(), info.getRunId()));
     } catch (ActivityFailure e) {
       if (cancelRequested()) {

@@ -30,20 +30,15 @@ import org.slf4j.Logger;
  */
 public final class RunNotifier {
 
-  /** Runs started before runbooks notified replay without these activities. */
+  /**
+   * Runs started before runbooks notified replay without these activities (version 1 and later
+   * notify; version 2 abandons deliveries instead of cancelling them).
+   */
   public static final String CHANGE_ID = "run-notifications";
 
   private static final Logger log = Workflow.getLogger(RunNotifier.class);
 
-  private final NotifyActivities notify =
-      Workflow.newActivityStub(
-          NotifyActivities.class,
-          ActivityOptions.newBuilder()
-              // The activity retries the posts itself and never fails; this covers a lost worker.
-              .setStartToCloseTimeout(Duration.ofMinutes(1))
-              .setRetryOptions(ActivityStubs.retries(2))
-              .setSummary("Notify")
-              .build());
+  private final NotifyActivities notify;
   private final List<Promise<Delivery>> pending = new ArrayList<>();
   private final String runbook;
   private final boolean enabled;
@@ -55,8 +50,17 @@ public final class RunNotifier {
   /** Call from the workflow method, before the run's first activity. */
   public RunNotifier(Runbook runbook) {
     this.runbook = runbook.workflowType();
-    this.enabled =
-        Workflow.getVersion(CHANGE_ID, Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION;
+    // Version 2: deliveries are abandoned, not cancelled, when the run is aborted or cancelled.
+    int version = Workflow.getVersion(CHANGE_ID, Workflow.DEFAULT_VERSION, 2);
+    this.enabled = version != Workflow.DEFAULT_VERSION;
+    this.notify =
+        Workflow.newActivityStub(
+            NotifyActivities.class,
+            ActivityOptions.newBuilder(
+                    // The activity retries the posts itself and never fails; this covers a lost worker.
+                    ActivityStubs.notifications(Duration.ofMinutes(1), version >= 2))
+                .setSummary("Notify")
+                .build());
   }
 
   public void started(ServicePlan plan, PhaseRunner phases) {

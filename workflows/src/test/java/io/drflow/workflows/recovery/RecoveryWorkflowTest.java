@@ -110,8 +110,12 @@ class RecoveryWorkflowTest {
     final List<Notification> sent = Collections.synchronizedList(new ArrayList<>());
     final CountDownLatch approvalRequested = new CountDownLatch(1);
 
+    /** Runs inside the delivery, before it returns. */
+    volatile java.util.function.Consumer<Notification> during = n -> {};
+
     @Override
     public Delivery notify(Notification n) {
+      during.accept(n);
       sent.add(n);
       if (n.event().equals("approval-requested")) {
         approvalRequested.countDown();
@@ -712,5 +716,66 @@ class RecoveryWorkflowTest {
         getClass().getResourceAsStream("/histories/recovery-before-service-lock.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     WorkflowReplayer.replayWorkflowExecution(
         io.temporal.common.WorkflowExecutionHistory.fromJson(json), RecoveryWorkflowImpl.class);
+  }
+
+  /**
+   * An abort that arrives while a notification is being delivered must not cancel it on the
+   * server: when the delivery's completion is already on its way, the cancel request makes the
+   * server refuse the whole workflow task, and Temporal's test server then leaves the run stuck
+   * (this hung the abort tests under load). Here the delivery waits until the run has handled the
+   * abort, so a cancel request, if the run sent one, always lands while the delivery is still open.
+   */
+  @Test
+  void anAbortNeverCancelsANotificationOnItsWay() throws Exception {
+    notifier.during = n -> {
+      if (!n.event().equals("approval-requested")) {
+        return;
+      }
+      WorkflowStub run = client.newUntypedWorkflowStub(n.workflowId());
+      run.signal("abort", new AbortRequest("wrong backup chosen", "alice"));
+      awaitTaskAfterSignal(n.workflowId());
+    };
+    env.start();
+    RecoveryWorkflow wf = newWorkflow("recover-shop-test");
+    WorkflowClient.start(wf::recover, RecoveryInput.of("shop"));
+
+    RunReport report = failedReport(wf, "RecoveryAborted");
+
+    assertThat(report.status()).isEqualTo("ABORTED");
+    verify(restore).dropDatabase(any());
+    List<io.temporal.api.history.v1.HistoryEvent> events = client.fetchHistory("recover-shop-test").getEvents();
+    java.util.Set<Long> notifications = new java.util.HashSet<>();
+    for (var e : events) {
+      if (e.hasActivityTaskScheduledEventAttributes()
+          && e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals("Notify")) {
+        notifications.add(e.getEventId());
+      }
+    }
+    assertThat(notifications).isNotEmpty();
+    assertThat(events)
+        .filteredOn(io.temporal.api.history.v1.HistoryEvent::hasActivityTaskCancelRequestedEventAttributes)
+        .extracting(e -> e.getActivityTaskCancelRequestedEventAttributes().getScheduledEventId())
+        .doesNotContainAnyElementsOf(notifications);
+  }
+
+  /** Waits until a workflow task has completed after the run's last signal. */
+  private void awaitTaskAfterSignal(String workflowId) {
+    for (int i = 0; i < 600; i++) {
+      long signaled = -1;
+      for (var e : client.fetchHistory(workflowId).getEvents()) {
+        if (e.hasWorkflowExecutionSignaledEventAttributes()) {
+          signaled = e.getEventId();
+        } else if (signaled > 0 && e.hasWorkflowTaskCompletedEventAttributes()) {
+          return;
+        }
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    throw new IllegalStateException("the run did not handle the abort within 30 s");
   }
 }
