@@ -112,7 +112,7 @@ class FailoverActivitiesTest {
         Map.of(), RetentionConfig.defaults(), null, null, null,
         new HealthConfig("http://unused.example/health", Duration.ofSeconds(2), Duration.ofMillis(200)),
         null, null, regions,
-        new DnsConfig(new DnsConfig.Route53(zoneId, moto.endpoint()), new DnsConfig.Record(record, "CNAME", 60L),
+        DnsConfig.ofValues(new DnsConfig.Route53(zoneId, moto.endpoint()), new DnsConfig.Record(record, "CNAME", 60L),
             Map.of("primary", EAST, "dr", WEST)));
     DrflowConfig config = new DrflowConfig(null, null, null, null, Map.of("shop", shop));
     clients = new KubernetesClients(pg.secrets());

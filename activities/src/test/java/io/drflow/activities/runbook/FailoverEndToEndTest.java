@@ -133,7 +133,7 @@ class FailoverEndToEndTest {
         production, Duration.ofHours(1), Duration.ofHours(24), Map.of(), RetentionConfig.defaults(), null,
         null, null, new HealthConfig("http://unused.example/health", Duration.ofSeconds(3), Duration.ofMillis(200)),
         null, null, regions,
-        new DnsConfig(new DnsConfig.Route53(zoneId, moto.endpoint()), new DnsConfig.Record(record, "CNAME", 60L),
+        DnsConfig.ofValues(new DnsConfig.Route53(zoneId, moto.endpoint()), new DnsConfig.Record(record, "CNAME", 60L),
             Map.of("primary", EAST, "dr", WEST)));
     DrflowConfig config = new DrflowConfig(
         null,

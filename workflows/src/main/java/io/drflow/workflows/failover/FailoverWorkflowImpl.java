@@ -4,6 +4,7 @@ import io.drflow.workflows.activities.CatalogActivities;
 import io.drflow.workflows.activities.DeploymentActivities.ScaleResult;
 import io.drflow.workflows.activities.FailoverActivities;
 import io.drflow.workflows.activities.FailoverActivities.DatabaseRequest;
+import io.drflow.workflows.activities.FailoverActivities.DnsAlias;
 import io.drflow.workflows.activities.FailoverActivities.DnsChange;
 import io.drflow.workflows.activities.FailoverActivities.DnsSetRequest;
 import io.drflow.workflows.activities.FailoverActivities.DnsState;
@@ -512,13 +513,17 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
 
   private void switchDns(Saga saga) {
     String target = region.values().get(region.to());
+    DnsAlias targetAlias = region.alias(region.to());
     String previous = dnsBefore.value();
-    saga.addCompensation(() -> switchDnsBack(previous));
+    // Reverting puts back an alias as an alias: the description alone would not do for Route53.
+    DnsAlias previousAlias = dnsBefore.alias();
+    saga.addCompensation(() -> switchDnsBack(previous, previousAlias));
     compensations++;
     dnsSwitchStarted = true;
     dnsChange =
         phases.run("DnsSwitch", () -> Async.function(dns::setDns,
-            new DnsSetRequest(service(), input.isDrill(), target, runId(), direction() + " to " + region.to())));
+            new DnsSetRequest(service(), input.isDrill(), target, runId(), direction() + " to " + region.to(),
+                targetAlias)));
     phases.clock().note("DnsSwitch", dnsChange.changeId() == null
         ? region.record() + " already pointed at " + target
         : region.record() + " " + previous + " → " + target + " (change " + dnsChange.changeId() + ", INSYNC)");
@@ -526,14 +531,18 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
     notify("dns-switched", "info", region.record() + " now points at " + region.to() + " (" + target + ")");
   }
 
-  /** @param previous the value before the run; null when the record did not exist (drill) */
-  private void switchDnsBack(String previous) {
+  /**
+   * @param previous the value before the run (an alias described); null when the record did not
+   *     exist (drill)
+   * @param previousAlias the alias target before the run, when the record was an alias
+   */
+  private void switchDnsBack(String previous, DnsAlias previousAlias) {
     if (!dnsSwitchStarted) {
       return;
     }
     try {
       DnsChange back = undoDns.setDns(new DnsSetRequest(service(), input.isDrill(), previous, runId(),
-          previous == null ? "remove drill record" : "roll back " + direction()));
+          previous == null ? "remove drill record" : "roll back " + direction(), previousAlias));
       rollbackSteps.add(new RollbackStep(previous == null ? "delete drill record" : "switch DNS back",
           back.changeId() == null ? "SKIPPED" : "DONE",
           region.record() + (previous == null ? " deleted" : " → " + previous)
