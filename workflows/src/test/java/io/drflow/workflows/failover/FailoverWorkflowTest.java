@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
@@ -16,6 +17,7 @@ import io.drflow.workflows.Fixtures;
 import io.drflow.workflows.activities.CatalogActivities;
 import io.drflow.workflows.activities.DeploymentActivities.ScaleResult;
 import io.drflow.workflows.activities.FailoverActivities;
+import io.drflow.workflows.activities.FailoverActivities.DnsAlias;
 import io.drflow.workflows.activities.FailoverActivities.DnsChange;
 import io.drflow.workflows.activities.FailoverActivities.DnsSetRequest;
 import io.drflow.workflows.activities.FailoverActivities.DnsState;
@@ -175,6 +177,22 @@ class FailoverWorkflowTest {
     when(reports.store(any())).thenReturn("drflow/shop/reports/f.json");
   }
 
+  /**
+   * Until the run waits in its Approval phase: the approval request goes out just before it starts,
+   * so an abort sent as soon as the request is seen may land while it is still being delivered.
+   */
+  private void awaitApproval(FailoverWorkflow wf) throws InterruptedException {
+    assertThat(approvalRequested.await(30, TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < 600; i++) {
+      var p = wf.progress();
+      if (p != null && p.phases().stream().anyMatch(x -> x.name().equals("Approval") && x.status() == PhaseStatus.RUNNING)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the Approval phase did not start within 30 s");
+  }
+
   private FailoverWorkflow newWorkflow(String id) {
     return client.newWorkflowStub(
         FailoverWorkflow.class,
@@ -202,7 +220,7 @@ class FailoverWorkflowTest {
     env.start();
     FailoverWorkflow wf = newWorkflow("failover-shop");
     WorkflowClient.start(wf::failover, input("dr", false, false));
-    assertThat(approvalRequested.await(30, TimeUnit.SECONDS)).isTrue();
+    awaitApproval(wf);
     assertThat(wf.pendingApproval()).isEqualTo("dns");
     assertThat(route53.changes).isEmpty();
     assertThatThrownBy(() -> wf.approve(new ApprovalRequest("swap", "alice", null)))
@@ -281,7 +299,7 @@ class FailoverWorkflowTest {
     env.start();
     FailoverWorkflow wf = newWorkflow("failover-aborted");
     WorkflowClient.start(wf::failover, input("dr", false, false));
-    assertThat(approvalRequested.await(30, TimeUnit.SECONDS)).isTrue();
+    awaitApproval(wf);
     wf.abort(new AbortRequest("primary came back", "bob"));
     RunReport r = failedReport(() -> WorkflowStub.fromTyped(wf).getResult(RunReport.class), Failures.FAILOVER_ABORTED);
     assertThat(r.status()).isEqualTo("ABORTED");
@@ -348,7 +366,7 @@ class FailoverWorkflowTest {
     env.start();
     FailoverWorkflow first = newWorkflow("failover-shop");
     WorkflowClient.start(first::failover, input("dr", false, false));
-    assertThat(approvalRequested.await(30, TimeUnit.SECONDS)).isTrue();
+    awaitApproval(first);
 
     RunReport none = refused(() -> newWorkflow("failover-shop-2").failover(input("dr", false, true)), "failover");
     assertThat(none).isNull();
@@ -416,7 +434,7 @@ class FailoverWorkflowTest {
     env.start();
     FailoverWorkflow wf = newWorkflow("failover-shop");
     WorkflowClient.start(wf::failover, input("dr", false, false));
-    assertThat(approvalRequested.await(30, TimeUnit.SECONDS)).isTrue();
+    awaitApproval(wf);
 
     // The approval phase's budget is 10% of the hour: waiting 10 minutes puts the run at risk.
     env.sleep(Duration.ofMinutes(10));
@@ -463,5 +481,39 @@ class FailoverWorkflowTest {
         getClass().getResourceAsStream("/histories/failover-before-service-lock.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     WorkflowReplayer.replayWorkflowExecution(
         io.temporal.common.WorkflowExecutionHistory.fromJson(json), FailoverWorkflowImpl.class);
+  }
+
+  // ---- alias records ----
+
+  @Test
+  void anAliasRecordIsSwitchedToTheDrAliasAndRevertedToThePreviousAliasOnFailure() {
+    DnsAlias eastLb = new DnsAlias("Z35SXDOTRQ7X7K", "lb-east-1234.us-east-1.elb.amazonaws.com.", false);
+    DnsAlias westLb = new DnsAlias("Z1H1FL5HABSF5", "lb-west-5678.us-west-2.elb.amazonaws.com.", true);
+    String eastText = "ALIAS lb-east-1234.us-east-1.elb.amazonaws.com. (zone Z35SXDOTRQ7X7K)";
+    String westText = "ALIAS lb-west-5678.us-west-2.elb.amazonaws.com. (zone Z1H1FL5HABSF5, evaluate target health)";
+    doReturn(new FailoverPlan("shop", "dr", List.of("primary", "dr"), "10.1.0.5:5432", true,
+        List.of("primary", "dr"), "http://127.0.0.1:8081/health", "api.shop.example.com.", "A",
+        Map.of("primary", eastText, "dr", westText), Map.of("primary", eastLb, "dr", westLb)))
+        .when(failover).plan(any());
+    doReturn(new DnsState(true, "shop.example.com.", "api.shop.example.com.", eastText, eastLb)).when(failover).readDns(any());
+    List<DnsSetRequest> sets = Collections.synchronizedList(new ArrayList<>());
+    doAnswer(inv -> {
+      DnsSetRequest r = inv.getArgument(0);
+      sets.add(r);
+      if (westLb.equals(r.alias())) {
+        throw ApplicationFailure.newNonRetryableFailure("Route53 reports the record as absent after the change", "DnsVerifyFailed");
+      }
+      return new DnsChange("api.shop.example.com.", "C" + sets.size(), westText, r.value());
+    }).when(failover).setDns(any());
+    env.start();
+
+    RunReport r = failedReport(() -> newWorkflow("failover-alias").failover(input("dr", false, true)), Failures.FAILOVER_FAILED);
+
+    assertThat(sets).extracting(DnsSetRequest::value, DnsSetRequest::alias).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(westText, westLb),
+        org.assertj.core.groups.Tuple.tuple(eastText, eastLb));
+    assertThat(r.failover().previousValue()).isEqualTo(eastText);
+    assertThat(r.failover().newValue()).isEqualTo(westText);
+    assertThat(r.failover().rollback()).extracting(st -> st.step() + " " + st.status()).contains("switch DNS back DONE");
   }
 }

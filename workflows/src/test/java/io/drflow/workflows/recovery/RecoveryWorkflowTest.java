@@ -191,7 +191,23 @@ class RecoveryWorkflowTest {
     RecoveryWorkflow wf = newWorkflow("recover-shop-test");
     WorkflowClient.start(wf::recover, input);
     notifier.awaitApprovalRequest();
+    awaitPhaseRunning(wf, "Approval");
     return wf;
+  }
+
+  /**
+   * The approval request goes out before the Approval phase starts (the gate opens first): an
+   * abort sent as soon as the request is seen may land while it is still being delivered.
+   */
+  private static void awaitPhaseRunning(RecoveryWorkflow wf, String name) throws InterruptedException {
+    for (int i = 0; i < 600; i++) {
+      var p = wf.progress();
+      if (p != null && p.phases().stream().anyMatch(x -> x.name().equals(name) && x.status() == PhaseStatus.RUNNING)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("phase " + name + " did not start within 30 s");
   }
 
   private static RunReport result(RecoveryWorkflow wf) {
