@@ -111,6 +111,8 @@ public final class ServiceLock {
         ActivityStubs.stub(
             LockActivities.class,
             ActivityOptions.newBuilder()
+                // A worker without this activity (an older one) must not keep the refusal waiting.
+                .setScheduleToCloseTimeout(Duration.ofMinutes(1))
                 .setStartToCloseTimeout(Duration.ofSeconds(30))
                 .setRetryOptions(ActivityStubs.retries(2))
                 .build(),
