@@ -11,6 +11,7 @@ import io.drflow.activities.runbook.CatalogActivitiesImpl;
 import io.drflow.activities.runbook.DeploymentActivitiesImpl;
 import io.drflow.activities.runbook.FailoverActivitiesImpl;
 import io.drflow.activities.runbook.HealthActivitiesImpl;
+import io.drflow.activities.runbook.LockActivitiesImpl;
 import io.drflow.activities.runbook.NotifyActivitiesImpl;
 import io.drflow.activities.runbook.RecoveryActivitiesImpl;
 import io.drflow.activities.runbook.ReportActivitiesImpl;
@@ -85,7 +86,8 @@ public final class DrflowActivities implements AutoCloseable {
             new DeploymentActivitiesImpl(services, kubernetes, Duration.ofSeconds(2)),
             new HealthActivitiesImpl(services, Clock.systemUTC()),
             new FailoverActivitiesImpl(services, kubernetes, connections, Clock.systemUTC(), Duration.ofSeconds(2)),
-            new NotifyActivitiesImpl(services, secrets));
+            new NotifyActivitiesImpl(services, secrets),
+            new LockActivitiesImpl());
     StoredStateRefresher metricsState =
         new StoredStateRefresher(config, new ManifestStore(store, layout), reports, metrics);
     return new DrflowActivities(store, workDirs, all, restore, metricsState, kubernetes);

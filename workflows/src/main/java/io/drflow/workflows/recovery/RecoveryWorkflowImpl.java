@@ -44,6 +44,7 @@ import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
 import io.drflow.workflows.runbook.ScratchNames;
+import io.drflow.workflows.runbook.ServiceLock;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -102,14 +103,8 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
       ActivityStubs.stub(DeploymentActivities.class, ActivityStubs.quick(), "Look up writers");
   private final HealthActivities health =
       ActivityStubs.stub(HealthActivities.class, RecoveryOptions.waiting(Duration.ofHours(2)), "Health check");
-  private final NotifyActivities notifier =
-      ActivityStubs.stub(
-          NotifyActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofSeconds(30))
-              .setRetryOptions(ActivityStubs.retries(2))
-              .build(),
-          "Notify");
+  /** Created at the first notification: see {@link ActivityStubs#abandonNotifications()}. */
+  private NotifyActivities notifier;
   private final ReportActivities reports =
       ActivityStubs.stub(ReportActivities.class, ActivityStubs.quick(), "Store recovery report");
 
@@ -158,7 +153,10 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     }
     incidentStart = times.incidentStartMillis() != null ? times.incidentStartMillis() : startedAt;
     WorkflowInfo info = Workflow.getInfo();
-    ServiceLock lock = ServiceLock.acquire(in.service(), info.getWorkflowId());
+    ServiceLock lock =
+        ServiceLock.shared()
+            ? ServiceLock.acquire(in.service(), "recovery", Failures.RECOVERY_IN_PROGRESS)
+            : ServiceLock.acquireLegacyRecovery(in.service(), Failures.RECOVERY_IN_PROGRESS);
     try {
       return recoverHoldingLock(in, info);
     } finally {
@@ -622,10 +620,18 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     }
   }
 
+  private NotifyActivities notifier() {
+    if (notifier == null) {
+      notifier = ActivityStubs.stub(NotifyActivities.class,
+          ActivityStubs.notifications(Duration.ofSeconds(30), ActivityStubs.abandonNotifications()), "Notify");
+    }
+    return notifier;
+  }
+
   private void notify(String event, String severity, String message) {
     WorkflowInfo info = Workflow.getInfo();
     try {
-      notifier.notify(
+      notifier().notify(
           new Notification(service(), event, severity, message, info.getWorkflowId(), info.getRunId()));
     } catch (ActivityFailure e) {
       if (cancelRequested()) {

@@ -28,6 +28,8 @@ public final class Failures {
   public static final String RECOVERY_FAILED = "RecoveryFailed";
   public static final String RECOVERY_ABORTED = "RecoveryAborted";
   public static final String RECOVERY_IN_PROGRESS = "RecoveryInProgress";
+  /** A failover or failback refused because another runbook holds the service's lock. */
+  public static final String SERVICE_LOCKED = "ServiceLocked";
   public static final String VALIDATION_FAILED = "ValidationFailed";
   public static final String HEALTH_CHECK_FAILED = "HealthCheckFailed";
   public static final String UNEXPECTED_DATABASE_STATE = "UnexpectedDatabaseState";
