@@ -153,7 +153,7 @@ public final class BackupKeys {
         throw new EncryptionKeyException(
             "cannot read the backup encryption key file " + source.keyFile() + ": " + e);
       }
-      bytes = content.length == KEY_BYTES ? content : base64(content, source);
+      bytes = content.length == KEY_BYTES ? content.clone() : base64(content, source);
       Arrays.fill(content, (byte) 0);
     }
     Key k = new Key(bytes);
