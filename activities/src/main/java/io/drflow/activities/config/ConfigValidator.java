@@ -1,7 +1,6 @@
 package io.drflow.activities.config;
 
 import io.drflow.workflows.model.Runbook;
-import io.drflow.workflows.runbook.Failures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -160,8 +159,9 @@ final class ConfigValidator {
       return;
     }
     if (k.keyEnv() != null && !ENV_NAME.matcher(k.keyEnv()).matches()) {
-      out.add(at + ".keyEnv: '" + Failures.abbreviate(k.keyEnv()) + "' is not an environment variable"
-          + " name (the key itself belongs in the variable, not in the file)");
+      // Not quoted: what is there may be the key itself.
+      out.add(at + ".keyEnv: is not an environment variable name (the key itself belongs in the"
+          + " variable, not in the file)");
     }
     if (k.keyFile() != null && k.keyFile().isBlank()) {
       out.add(at + ".keyFile: must not be empty");
