@@ -116,6 +116,8 @@ final class BenchStack implements AutoCloseable {
           secretKeyEnv: DRFLOW_BENCH_S3_SECRET_KEY
           createBucket: true
         %s
+        metrics:
+          port: 0
         worker:
           workDir: %s
           hostId: bench

@@ -284,6 +284,34 @@ class EncryptedBackupEndToEndTest {
     assertThat(m.encryption().keyId()).isEqualTo(keyId(OTHER_KEY));
   }
 
+  @Test
+  @Order(5)
+  void unencryptedBackupsStillRestoreUnlessEncryptionIsRequired() throws Exception {
+    Stack plain = new Stack("plain", null, Map.of());
+    RunReport b = plain.stub(BackupWorkflow.class, "backup-plain").backup(new BackupInput("shop"));
+    assertThat(b.status()).isEqualTo("COMPLETED");
+    String id = b.backup().key().split("/")[3];
+    assertThat(new ManifestStore(store, BackupLayout.of(storage())).find("shop", id).orElseThrow().encryption())
+        .isNull();
+
+    assertThat(encrypting.drill("drill-plain-with-key", id, false).status()).isEqualTo("PASSED");
+
+    List<String> before = databases();
+    Stack strict =
+        new Stack("strict", new EncryptionConfig(KEY_ENV, null, null, true), Map.of(KEY_ENV, KEY));
+    assertThatThrownBy(() -> strict.drill("drill-plain-strict", id, false))
+        .isInstanceOf(WorkflowFailedException.class)
+        .satisfies(
+            e -> {
+              RunReport r = ((ApplicationFailure) e.getCause()).getDetails().get(RunReport.class);
+              assertThat(r.error())
+                  .contains(Failures.ENCRYPTION_KEY)
+                  .contains("backup " + id + " of shop is not encrypted")
+                  .contains("requireEncrypted");
+            });
+    assertThat(databases()).isEqualTo(before);
+  }
+
   private static List<String> databases() throws SQLException {
     List<String> out = new ArrayList<>();
     try (Connection c = conns.open(pg.serverConfig());
