@@ -74,12 +74,12 @@ public final class DrflowActivities implements AutoCloseable {
     // One cache of stored reports for history and metrics: each report is read once per worker.
     StoredReports reports = new StoredReports(store, layout);
     RestoreActivitiesImpl restore =
-        new RestoreActivitiesImpl(services, connections, store, layout, workDirs, hostQueue);
+        new RestoreActivitiesImpl(services, secrets, connections, store, layout, workDirs, hostQueue);
     KubernetesClients kubernetes = new KubernetesClients(secrets);
     List<Object> all =
         List.of(
             new CatalogActivitiesImpl(services, secrets, connections, store, layout),
-            new BackupActivitiesImpl(services, connections, store, layout),
+            new BackupActivitiesImpl(services, secrets, connections, store, layout),
             restore,
             new ReportActivitiesImpl(store, layout, services, reports, metrics),
             new RecoveryActivitiesImpl(services, secrets, connections, kubernetes),

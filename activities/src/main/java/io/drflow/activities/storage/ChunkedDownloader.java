@@ -149,6 +149,23 @@ public final class ChunkedDownloader {
   public Result download(
       Manifest.Dump dump, Path target, Checkpoint resumeFrom, Consumer<Checkpoint> onCheckpoint)
       throws IOException {
+    return download(dump, target, resumeFrom, onCheckpoint, null);
+  }
+
+  /**
+   * As {@link #download(Manifest.Dump, Path, Checkpoint, Consumer)}, for an object written with
+   * {@code cipher} (null: plain zstd): each chunk, once its stored checksum matches, is decrypted
+   * and authenticated right before it is decompressed.
+   *
+   * @throws ChunkAuthenticationException when a chunk fails authentication
+   */
+  public Result download(
+      Manifest.Dump dump,
+      Path target,
+      Checkpoint resumeFrom,
+      Consumer<Checkpoint> onCheckpoint,
+      ChunkCipher cipher)
+      throws IOException {
     Instant startedAt = Instant.now();
     long startNanos = System.nanoTime();
     String key = dump.key();
@@ -182,17 +199,19 @@ public final class ChunkedDownloader {
     }
     Files.createDirectories(target.toAbsolutePath().getParent());
     MessageDigest digest = Sha256.newDigest();
-    Clocks clocks = new Clocks(startedAt, startNanos);
-    long needed = Math.max(bufferBytes(rehash, chunks, false), bufferBytes(fetch, chunks, true));
+    Clocks clocks = new Clocks(startedAt, startNanos, cipher != null);
+    long needed =
+        Math.max(
+            bufferBytes(rehash, chunks, false, false), bufferBytes(fetch, chunks, true, cipher != null));
     try (TransferMemory.Lease lease = acquire(needed, initial, onCheckpoint);
         FileChannel file = FileChannel.open(target, options.toArray(OpenOption[]::new))) {
       long rehashed = 0;
       if (!rehash.isEmpty()) {
-        Transfer again = new Transfer(key, chunks, rehash, null, digest, clocks);
+        Transfer again = new Transfer(key, chunks, rehash, null, null, digest, clocks);
         again.run(initial, false, onCheckpoint);
         rehashed = again.fetched.get();
       }
-      Transfer t = new Transfer(key, chunks, fetch, file, digest, clocks);
+      Transfer t = new Transfer(key, chunks, fetch, file, cipher, digest, clocks);
       t.run(initial, true, onCheckpoint);
       String actual = HexFormat.of().formatHex(digest.digest());
       if (!actual.equals(dump.sha256())) {
@@ -237,8 +256,12 @@ public final class ChunkedDownloader {
         () -> onCheckpoint.accept(initial));
   }
 
-  /** Group buffers (heap) and, when writing, decompression buffers (direct) of one transfer. */
-  private long bufferBytes(List<Group> groups, List<ChunkIndex.Chunk> chunks, boolean writing) {
+  /**
+   * Group buffers (heap) and, when writing, decompression buffers (direct) and decryption buffers
+   * (heap) of one transfer.
+   */
+  private long bufferBytes(
+      List<Group> groups, List<ChunkIndex.Chunk> chunks, boolean writing, boolean decrypting) {
     if (groups.isEmpty()) {
       return 0;
     }
@@ -248,6 +271,10 @@ public final class ChunkedDownloader {
     if (writing) {
       long maxRaw = chunks.stream().mapToLong(ChunkIndex.Chunk::rawLength).max().orElse(0);
       total += Math.min(concurrency, groups.size()) * maxRaw;
+      if (decrypting) {
+        long maxStored = chunks.stream().mapToLong(ChunkIndex.Chunk::storedLength).max().orElse(0);
+        total += Math.min(concurrency, groups.size()) * maxStored;
+      }
     }
     return total;
   }
@@ -350,9 +377,12 @@ public final class ChunkedDownloader {
     final StageClock write;
     final StageClock hash;
     final StageClock force;
+    /** Null when the object is not encrypted. */
+    final StageClock decrypt;
 
-    Clocks(Instant startedAt, long startNanos) {
+    Clocks(Instant startedAt, long startNanos, boolean decrypting) {
       force = new StageClock("force", startedAt, startNanos);
+      decrypt = decrypting ? new StageClock("decrypt", startedAt, startNanos) : null;
       fetch = new StageClock("fetch", startedAt, startNanos);
       verify = new StageClock("verify", startedAt, startNanos);
       decompress = new StageClock("decompress", startedAt, startNanos);
@@ -361,13 +391,12 @@ public final class ChunkedDownloader {
     }
 
     List<StageTiming> timings() {
-      return List.of(
-          fetch.timing(),
-          verify.timing(),
-          decompress.timing(),
-          write.timing(),
-          hash.timing(),
-          force.timing());
+      List<StageTiming> out = new ArrayList<>(List.of(fetch.timing(), verify.timing()));
+      if (decrypt != null) {
+        out.add(decrypt.timing());
+      }
+      out.addAll(List.of(decompress.timing(), write.timing(), hash.timing(), force.timing()));
+      return List.copyOf(out);
     }
   }
 
@@ -380,12 +409,14 @@ public final class ChunkedDownloader {
     private final List<ChunkIndex.Chunk> chunks;
     private final List<Group> groups;
     private final FileChannel file;
+    private final ChunkCipher cipher;
     private final MessageDigest digest;
     private final Clocks clocks;
     private final AtomicLong fetched = new AtomicLong();
 
     private final BlockingQueue<byte[]> groupBuffers;
     private final Queue<ByteBuffer> rawBuffers = new ConcurrentLinkedQueue<>();
+    private final Queue<byte[]> plainBuffers = new ConcurrentLinkedQueue<>();
     private final Queue<ZstdDecompressCtx> contexts = new ConcurrentLinkedQueue<>();
     private final Queue<ZstdDecompressCtx> allContexts = new ConcurrentLinkedQueue<>();
     private final int maxRaw;
@@ -396,12 +427,14 @@ public final class ChunkedDownloader {
         List<ChunkIndex.Chunk> chunks,
         List<Group> groups,
         FileChannel file,
+        ChunkCipher cipher,
         MessageDigest digest,
         Clocks clocks) {
       this.key = key;
       this.chunks = chunks;
       this.groups = groups;
       this.file = file;
+      this.cipher = cipher;
       this.digest = digest;
       this.clocks = clocks;
       int maxGroup = groups.stream().mapToInt(Group::storedLength).max().orElse(0);
@@ -531,6 +564,8 @@ public final class ChunkedDownloader {
         ctx = new ZstdDecompressCtx();
         allContexts.add(ctx);
       }
+      // Decrypted apart from the group buffer, which is hashed as stored once this returns.
+      byte[] plain = cipher == null ? null : plainBuffer();
       try {
         for (int i = g.firstChunk(); i < g.endChunk(); i++) {
           ChunkIndex.Chunk c = chunks.get(i);
@@ -552,12 +587,21 @@ public final class ChunkedDownloader {
                 c.sha256(),
                 sha);
           }
+          byte[] frame = buffer;
+          if (cipher != null) {
+            length =
+                cipher.open(
+                    key, ChunkCipher.Stream.DATA, i, i == chunks.size() - 1, buffer, offset, length, plain, 0);
+            frame = plain;
+            offset = 0;
+            t2 = clocks.decrypt.add(t2);
+          }
           int rawLength = Math.toIntExact(c.rawLength());
           int produced;
           raw.clear();
           try {
             produced =
-                ctx.decompressByteArrayToDirectByteBuffer(raw, 0, rawLength, buffer, offset, length);
+                ctx.decompressByteArrayToDirectByteBuffer(raw, 0, rawLength, frame, offset, length);
           } catch (ZstdException e) {
             throw new ChecksumMismatchException(
                 key, "chunk " + i + " is not a valid zstd frame: " + e.getMessage());
@@ -577,8 +621,22 @@ public final class ChunkedDownloader {
       } finally {
         contexts.add(ctx);
         rawBuffers.add(raw);
+        if (plain != null) {
+          plainBuffers.add(plain);
+        }
       }
       return buffer;
+    }
+
+    private byte[] plainBuffer() {
+      byte[] b = plainBuffers.poll();
+      if (b == null) {
+        int maxStored =
+            Math.toIntExact(
+                chunks.stream().mapToLong(ChunkIndex.Chunk::storedLength).max().orElse(0));
+        b = new byte[Math.max(1, maxStored)];
+      }
+      return b;
     }
   }
 }

@@ -37,6 +37,8 @@ public final class Failures {
   public static final String READINESS_FAILED = "ReadinessFailed";
   public static final String FAILOVER_FAILED = "FailoverFailed";
   public static final String FAILOVER_ABORTED = "FailoverAborted";
+  /** The worker lacks the key an encrypted backup needs, or cannot read its configured key. */
+  public static final String ENCRYPTION_KEY = "EncryptionKey";
 
   /** Types that must never be retried, for activity retry options. */
   public static final String[] NON_RETRYABLE = {
@@ -50,7 +52,8 @@ public final class Failures {
     DATABASE_EXISTS,
     WORK_FILES_MISSING,
     HEALTH_CHECK_FAILED,
-    UNEXPECTED_DATABASE_STATE
+    UNEXPECTED_DATABASE_STATE,
+    ENCRYPTION_KEY
   };
 
   private Failures() {}
