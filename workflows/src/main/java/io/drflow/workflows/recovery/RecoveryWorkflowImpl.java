@@ -43,6 +43,7 @@ import io.drflow.workflows.model.ServicePlan;
 import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
+import io.drflow.workflows.runbook.RunNotifier;
 import io.drflow.workflows.runbook.ScratchNames;
 import io.drflow.workflows.runbook.ServiceLock;
 import io.temporal.activity.ActivityOptions;
@@ -105,6 +106,9 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
       ActivityStubs.stub(HealthActivities.class, RecoveryOptions.waiting(Duration.ofHours(2)), "Health check");
   /** Created at the first notification: see {@link ActivityStubs#abandonNotifications()}. */
   private NotifyActivities notifier;
+  /** Runs started before recoveries announced AT_RISK/BREACHED replay without the watcher. */
+  static final String RTO_ANNOUNCEMENTS = "recovery-rto-announcements";
+  private RunNotifier rtoNotifier;
   private final ReportActivities reports =
       ActivityStubs.stub(ReportActivities.class, ActivityStubs.quick(), "Store recovery report");
 
@@ -167,6 +171,11 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   private RunReport recoverHoldingLock(RecoveryInput in, WorkflowInfo info) {
     plan = catalog.plan(in.service(), Runbook.RECOVERY.id());
     phases = new PhaseRunner(Runbook.RECOVERY, plan, incidentStart);
+    // Responders waiting on an approval or a slow restore hear as soon as the RTO is at risk.
+    if (Workflow.getVersion(RTO_ANNOUNCEMENTS, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      rtoNotifier = new RunNotifier(Runbook.RECOVERY);
+      rtoNotifier.watchRto(plan.service(), "recovery", phases);
+    }
     production = plan.database();
     restored = ScratchNames.restored(production, startedAt);
     preRecovery = ScratchNames.preRecovery(production, startedAt);
@@ -232,6 +241,9 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     startWriters(saga);
     checkHealth();
     recoveredAt = Workflow.currentTimeMillis();
+    if (rtoNotifier != null) {
+      rtoNotifier.stopWatchingRto(); // service restored: the RTO it achieved is fixed
+    }
   }
 
   private void assess() {
@@ -602,6 +614,9 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     } catch (RuntimeException e) {
       log.warn("could not store the recovery report: {}", Failures.describe(e));
       warnings.add("the report was not stored: " + Failures.describe(e));
+    }
+    if (rtoNotifier != null) {
+      rtoNotifier.awaitDeliveries(); // an AT_RISK/BREACHED on its way is not dropped by the end
     }
     switch (status) {
       case "COMPLETED" ->

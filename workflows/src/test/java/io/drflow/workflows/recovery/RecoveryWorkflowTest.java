@@ -361,6 +361,38 @@ class RecoveryWorkflowTest {
   }
 
   @Test
+  void announcesAtRiskAndBreachedWhileWaitingForApproval() throws Exception {
+    env.start();
+    RecoveryWorkflow wf = startAndAwaitApproval(RecoveryInput.of("shop"));
+    assertThat(notifier.count("at-risk")).isZero();
+
+    env.sleep(Duration.ofHours(5));
+    assertThat(wf.report().rtoStatus()).isEqualTo(io.drflow.workflows.model.RtoStatus.BREACHED);
+    wf.approve(new ApprovalRequest("swap", "alice", "late but fine"));
+    assertThat(result(wf).status()).isEqualTo("COMPLETED");
+
+    List<Notification> rto;
+    List<String> events;
+    synchronized (notifier.sent) {
+      rto = notifier.sent.stream().filter(n -> n.event().equals("at-risk") || n.event().equals("breached")).toList();
+      events = notifier.sent.stream().map(Notification::event).toList();
+    }
+    assertThat(rto).extracting(Notification::event).containsExactly("at-risk", "breached");
+    assertThat(rto).extracting(Notification::phase).containsExactly("Approval", "Approval");
+    assertThat(rto).allSatisfy(n -> assertThat(n.runbook()).isEqualTo(RecoveryWorkflow.TYPE));
+    assertThat(rto.get(1).message()).startsWith("Recovery of shop has run out of its RTO");
+    assertThat(events.indexOf("breached")).isLessThan(events.indexOf("completed"));
+  }
+
+  @Test
+  void aRecoveryThatStaysOnTrackAnnouncesNoRisk() {
+    env.start();
+    RunReport r = newWorkflow("recover-shop-test").recover(input(null, null, null, true));
+    assertThat(r.status()).isEqualTo("COMPLETED");
+    assertThat(notifier.count("at-risk") + notifier.count("breached")).isZero();
+  }
+
+  @Test
   void validatorRejectsBadApprovalsWithoutRecordingThem() throws Exception {
     CountDownLatch restoring = new CountDownLatch(1);
     CountDownLatch releaseRestore = new CountDownLatch(1);
