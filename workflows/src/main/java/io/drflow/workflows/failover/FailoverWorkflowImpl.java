@@ -303,6 +303,11 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
           input.isDrill() ? "zone " + dnsBefore.zone() + "; drill record " + region.record() + " is created by this drill"
               : "record " + region.record() + " does not exist in zone " + dnsBefore.zone());
     }
+    if (region.to().equals(from) && !input.isDrill()) {
+      // Nothing to switch, and the last step would scale down the region being failed over to.
+      return new Check(name, false, region.record() + " already points at " + region.to() + " ("
+          + dnsBefore.value() + "): " + region.to() + " is the region serving now");
+    }
     return new Check(name, true, "zone " + dnsBefore.zone() + "; " + region.record() + " → " + dnsBefore.value()
         + (from == null ? " (no configured region has this value)" : " (" + from + ")"));
   }
