@@ -1,9 +1,7 @@
 package io.drflow.e2e;
 
 import com.sun.net.httpserver.HttpServer;
-import io.drflow.activities.config.DnsConfig;
 import io.drflow.activities.dns.MotoServer;
-import io.drflow.activities.dns.Route53Clients;
 import io.drflow.activities.local.LocalPostgresCluster;
 import io.drflow.activities.local.SampleData;
 import io.drflow.activities.postgres.PgTestSupport;
@@ -59,18 +57,31 @@ final class ChaosRegions implements AutoCloseable {
       Pattern.compile("(?i)\\balter database \"((?:[^\"]|\"\")+)\" rename to \"((?:[^\"]|\"\")+)\"");
 
   private final DrflowStack stack;
-  final LocalPostgresCluster server;
-  private final KubernetesMockServer kubernetes;
-  final KubernetesClient kube;
-  private final Thread controller;
+  LocalPostgresCluster server;
+  private KubernetesMockServer kubernetes;
+  KubernetesClient kube;
+  private Thread controller;
   private volatile boolean running = true;
-  final MotoServer moto;
-  final Route53Client route53;
-  final String zoneId;
-  private final HttpServer health;
+  MotoServer moto;
+  Route53Client route53;
+  String zoneId;
+  private HttpServer health;
+
+  /** fabric8's mock logs every request at INFO through java.util.logging: held, so it stays quiet. */
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   ChaosRegions(DrflowStack stack) throws Exception {
     this.stack = stack;
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    try {
+      start();
+    } catch (Exception | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void start() throws Exception {
     this.server =
         LocalPostgresCluster.builder().password(randomSecret()).setting("log_statement", "ddl").start();
     this.kubernetes =
@@ -79,7 +90,15 @@ final class ChaosRegions implements AutoCloseable {
     this.kube = kubernetes.createClient();
     this.controller = Thread.ofPlatform().daemon().name("chaos-deployment-controller").start(this::controlLoop);
     this.moto = MotoServer.start();
-    this.route53 = Route53Clients.create(new DnsConfig.Route53("Z", moto.endpoint()));
+    // The harness's own client: the workers get AWS keys in their environment, this JVM has none.
+    this.route53 =
+        Route53Client.builder()
+            .httpClientBuilder(software.amazon.awssdk.http.apache.ApacheHttpClient.builder())
+            .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("chaos", "chaos")))
+            .region(software.amazon.awssdk.regions.Region.AWS_GLOBAL)
+            .endpointOverride(URI.create(moto.endpoint()))
+            .build();
     this.zoneId =
         route53.createHostedZone(r -> r.name(ZONE).callerReference(UUID.randomUUID().toString()))
             .hostedZone().id().replace("/hostedzone/", "");
@@ -140,7 +159,7 @@ final class ChaosRegions implements AutoCloseable {
 
   /** The production database after a recovery, damaged before it: "the table is back". */
   void damage(String database) {
-    server.psql(database, "drop table sales.order_items");
+    server.psql(database, "drop table sales.order_items cascade");
   }
 
   // ---- failover services: primary = the stack's production server, DR region = this server ----
@@ -315,10 +334,16 @@ final class ChaosRegions implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    controller.interrupt();
-    for (AutoCloseable c : new AutoCloseable[] {() -> health.stop(0), route53, moto, kube, kubernetes::destroy, server}) {
+    if (controller != null) {
+      controller.interrupt();
+    }
+    for (AutoCloseable c : new AutoCloseable[] {
+        health == null ? null : () -> health.stop(0), route53, moto, kube,
+        kubernetes == null ? null : kubernetes::destroy, server}) {
       try {
-        c.close();
+        if (c != null) {
+          c.close();
+        }
       } catch (Exception e) {
         // stopping the rest matters more
       }

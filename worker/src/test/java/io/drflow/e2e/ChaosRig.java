@@ -256,6 +256,8 @@ final class ChaosRig implements AutoCloseable {
           hostId: %s
           restoreJobs: 2
           shutdownGraceSeconds: 5
+        metrics:
+          port: 0
         backup:
           chunkMiB: 1
           partMiB: 5
