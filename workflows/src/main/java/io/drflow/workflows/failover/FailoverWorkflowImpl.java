@@ -159,6 +159,9 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
   public RunReport failover(FailoverInput in) {
     startedAt = Workflow.currentTimeMillis();
     input = in;
+    if (in != null && in.problem() != null) {
+      throw Failures.invalidInput(in.problem());
+    }
     if (in == null || in.service() == null || in.service().isBlank()) {
       throw Failures.invalidInput("input needs a service name, e.g. {\"service\":\"shop\",\"to\":\"dr\"}");
     }
