@@ -2,7 +2,9 @@ package io.drflow.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -17,6 +19,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ChaosIT {
 
   @Test
+  // The whole harness (about 10 minutes on two shared cores) in one method: the default 180 s
+  // limit against hung tests is for single cases.
+  @Timeout(value = 45, unit = TimeUnit.MINUTES)
   void crashesFaultsAndBadInputChangeNothingButTheRunsThemselves(DrflowStack stack) throws Exception {
     ChaosReport report;
     try (ChaosRig rig = new ChaosRig(stack)) {
