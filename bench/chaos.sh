@@ -11,7 +11,7 @@
 #   bench/chaos.sh --only crash,faults  some categories (crash, faults, bad-input)
 #
 # Exits 0 only if every case passed and K is 0. Needs what scripts/test.sh installs (PostgreSQL,
-# the `temporal` CLI, a JDK 21+, Maven); everything runs on free loopback ports.
+# the `temporal` CLI, moto_server, a JDK 21+, Maven); everything runs on free loopback ports.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/scripts/env.sh"
@@ -21,6 +21,7 @@ for a in "$@"; do
   esac
 done
 command -v temporal >/dev/null || { echo "bench/chaos.sh: the 'temporal' CLI must be on PATH (scripts/setup-temporal.sh)" >&2; exit 2; }
+command -v "${MOTO_SERVER:-moto_server}" >/dev/null || { echo "bench/chaos.sh: moto_server (Route53 for the failover runbook) must be on PATH (scripts/install-deps.sh)" >&2; exit 2; }
 
 started=$(date +%s)
 artifacts="$here/test-artifacts/chaos"
@@ -33,7 +34,7 @@ if ! (cd "$here" && mvn -B -q -o -DskipTests package >"$artifacts/build.log" 2>&
 fi
 echo "chaos: built in $(( $(date +%s) - started ))s"
 
-cp="$here/worker/target/test-classes:$here/worker/target/classes:$here/activities/target/test-classes:$here/worker/target/lib/*"
+cp="$here/worker/target/test-classes:$here/worker/target/classes:$here/activities/target/test-classes:$here/worker/target/lib/*:$here/worker/target/test-lib/*"
 set +e
 # shellcheck disable=SC2086
 "$JAVA" $DRFLOW_JAVA_OPTS -Xmx1g -Dlogback.configurationFile="$here/bench/logback-chaos.xml" \

@@ -46,11 +46,11 @@ final class BadInputHarness {
   private static final String HUGE = "a".repeat(10_000);
   private static final String INJECTION = "x; drop database prod";
 
-  /** Times in the future: no command on this branch takes a time yet. */
-  static final List<String> PENDING =
-      List.of(
-          "drctl recover <service> --at <future time> (recovery runbook not merged)",
-          "drctl recover <service> --incident-start <future time> (recovery runbook not merged)");
+  /** The recovery service (production on the regions' server, writers in Kubernetes). */
+  private static final String REC = "birec";
+  /** The failover service (primary = production, DR = the regions' server, a Route53 record). */
+  private static final String FO = "bifo";
+  private static final String FUTURE = "2999-01-01T00:00:00Z";
 
   private interface Body {
     String run() throws Exception;
@@ -63,6 +63,7 @@ final class BadInputHarness {
   private Path refusedConfig;
   private String backupId;
   private int closedPort;
+  private FaultProxy route53;
 
   BadInputHarness(ChaosRig rig, ChaosReport report) {
     this.rig = rig;
@@ -74,6 +75,9 @@ final class BadInputHarness {
       closedPort = s.getLocalPort();
     }
     FaultProxy proxy = rig.proxy();
+    route53 = rig.proxy(rig.regions.motoPort());
+    rig.regions.prepareRecovery(REC);
+    rig.regions.prepareFailover(FO);
     spec = rig.spec("bi", proxy, PREFIX).withExtraServices(extraServices());
     goodConfig = rig.writeConfig(spec);
     refusedConfig = write("refused.yaml", rig.yaml(spec).replace("taskQueue: " + spec.taskQueue(), "taskQueue: " + REFUSED_QUEUE));
@@ -85,7 +89,9 @@ final class BadInputHarness {
       }
       backupId = CrashHarness.backupId(base);
       cli();
+      regionCli();
       json();
+      regionJson();
       runtime();
       manifests();
       refusedQueueStaysEmpty();
@@ -93,7 +99,7 @@ final class BadInputHarness {
       rig.release(spec);
     }
     configs();
-    report.figure("bad-input: pending (no command takes a time on this branch): " + String.join("; ", PENDING));
+    regionConfigs();
   }
 
   private String extraServices() {
@@ -106,7 +112,9 @@ final class BadInputHarness {
         + rig.serviceYaml("wrongpass", ChaosRig.LITE_DATABASE, sp, "CHAOS_WRONG_PASSWORD", tp, target)
         + rig.serviceYaml("nosource", ChaosRig.LITE_DATABASE, closedPort, source, tp, target)
         + rig.serviceYaml("notarget", ChaosRig.LITE_DATABASE, sp, source, closedPort, target)
-        + rig.serviceYaml("targetnopass", ChaosRig.LITE_DATABASE, sp, source, tp, "CHAOS_UNSET_TARGET_PASSWORD");
+        + rig.serviceYaml("targetnopass", ChaosRig.LITE_DATABASE, sp, source, tp, "CHAOS_UNSET_TARGET_PASSWORD")
+        + rig.regions.recoveryYaml(REC)
+        + rig.regions.failoverYaml(FO, route53.endpoint());
   }
 
   // ---- drctl -------------------------------------------------------------------------------
@@ -199,6 +207,72 @@ final class BadInputHarness {
       throw new AssertionError("a scratch database was dropped, so one was created");
     }
     return "exit 1: " + abbreviate(error);
+  }
+
+  // ---- drctl recover / failover / failback ---------------------------------------------------
+
+  private void regionCli() {
+    refused("drctl recover birec --incident-start <future>", 2, "is in the future", "recover", REC, "--incident-start", FUTURE);
+    refused("drctl recover birec --incident-start yesterday", 2, "is not a time", "recover", REC, "--incident-start", "yesterday");
+    refused("drctl recover birec --incident-start <no time zone>", 2, "has no time zone", "recover", REC, "--incident-start", "2026-11-22T02:10:00");
+    refused("drctl recover birec --at <future>", 2, "is in the future", "recover", REC, "--at", FUTURE);
+    refused("drctl recover birec --at 31.12.2025", 2, "is not a time", "recover", REC, "--at", "31.12.2025");
+    refused("drctl recover birec --at T --backup B", 2, "exclude each other", "recover", REC, "--at", "2025-01-01T00:00:00Z", "--backup", "x");
+    refused("drctl recover birec --latest --at T", 2, "--latest excludes", "recover", REC, "--latest", "--at", "2025-01-01T00:00:00Z");
+    refused("drctl recover 'x; drop database prod'", 2, "is not a service name", "recover", INJECTION, "--yes");
+    refused("drctl failover bifo (no --to)", 2, "Missing required option", "failover", FO);
+    refused("drctl failover bifo --to 'x; drop database prod'", 2, "is not a region name", "failover", FO, "--to", INJECTION);
+    refused("drctl failover bifo --to <41 characters>", 2, "is not a region name", "failover", FO, "--to", "r".repeat(41));
+    refused("drctl failover bifo --to dr --incident-start <future>", 2, "is in the future", "failover", FO, "--to", "dr", "--incident-start", FUTURE);
+    refused("drctl failover bifo --to dr --incident-start soon", 2, "is not a time", "failover", FO, "--to", "dr", "--incident-start", "soon");
+    refused("drctl failback 'x; drop database prod'", 2, "is not a service name", "failback", INJECTION, "--yes");
+
+    // Started (pre-approved, so only the checks stand between the input and production), and
+    // refused by the worker before anything is changed.
+    cliCase("drctl failover bifo --to nowhere (unknown region)", () ->
+        expectFailedRun(rig.drctl(goodConfig, "failover", FO, "--to", "nowhere", "--yes", "--json"), "unknown region 'nowhere'"));
+    cliCase("drctl failover bifo --to primary (the region serving now)", () ->
+        expectFailedRun(rig.drctl(goodConfig, "failover", FO, "--to", "primary", "--yes", "--json"), "already points at primary"));
+    cliCase("drctl failover birec --to dr (no regions configured)", () ->
+        expectFailedRun(rig.drctl(goodConfig, "failover", REC, "--to", "dr", "--yes", "--json"), "cannot fail over"));
+    cliCase("drctl failback birec (no regions configured)", () ->
+        expectFailedRun(rig.drctl(goodConfig, "failback", REC, "--yes", "--json"), "cannot fail over"));
+    cliCase("drctl recover nope --yes (unknown service)", () ->
+        expectFailedRun(rig.drctl(goodConfig, "recover", "nope", "--yes", "--json"), "unknown service 'nope'"));
+    cliCase("drctl recover birec --backup <no such backup> --yes", () ->
+        expectFailedRun(rig.drctl(goodConfig, "recover", REC, "--backup", "20200101T000000Z-deadbeef", "--yes", "--json"), "BackupNotFound"));
+    cliCase("drctl recover birec --at <before any backup> --yes", () ->
+        expectFailedRun(rig.drctl(goodConfig, "recover", REC, "--at", "2020-01-01T00:00:00Z", "--yes", "--json"), "BackupNotFound"));
+  }
+
+  /** A run drctl started that failed with {@code message}: exit 1, the error in the report or on stderr. */
+  private static String expectFailedRun(Drctl.Result r, String message) {
+    if (r.exitCode() != 1) {
+      throw new AssertionError("expected exit 1, got " + r.exitCode() + ": " + abbreviate(r.stderr() + r.stdout()));
+    }
+    // drctl says what it started before the report's JSON: the line naming the error is the result.
+    String all = r.stdout() + "\n" + r.stderr();
+    String line = all.lines().filter(l -> l.contains(message)).findFirst()
+        .orElseThrow(() -> new AssertionError("expected '" + message + "', got " + abbreviate(all)));
+    return "exit 1: " + abbreviate(line.strip());
+  }
+
+  private void regionJson() {
+    String rec = "RecoveryWorkflow";
+    String fo = "FailoverWorkflow";
+    jsonCase(rec, "{}", "InvalidInput", "input needs a service name");
+    jsonCase(rec, "{\"service\":\"birec\",\"incidentStart\":\"" + FUTURE + "\"}", "InvalidInput", "is in the future");
+    jsonCase(rec, "{\"service\":\"birec\",\"at\":\"" + FUTURE + "\"}", "InvalidInput", "is in the future");
+    jsonCase(rec, "{\"service\":\"birec\",\"at\":\"yesterday\"}", "InvalidInput", "is not a time");
+    jsonCase(rec, "{\"service\":\"birec\",\"backup\":\"x\",\"at\":\"2025-01-01T00:00:00Z\"}", "InvalidInput", "exclude each other");
+    jsonCase(rec, "{\"service\":\"birec\",\"yes\":\"please\"}", "InvalidInput", "must be true or false");
+    jsonCase(rec, "{\"service\":\"x; drop database prod\",\"yes\":true}", "UnknownService", "unknown service 'x; drop database prod'");
+    jsonCase(fo, "{\"service\":\"bifo\",\"to\":\"\"}", "InvalidInput", "--to needs a region name");
+    jsonCase(fo, "{\"service\":\"bifo\",\"to\":\"nowhere\",\"yes\":true}", "InvalidInput", "unknown region 'nowhere'");
+    jsonCase(fo, "{\"service\":\"bifo\",\"to\":\"dr\",\"incidentStart\":\"" + FUTURE + "\"}", "InvalidInput", "is in the future");
+    jsonCase(fo, "{\"service\":\"bifo\",\"to\":\"dr\",\"incidentStart\":\"tomorrow\"}", "InvalidInput", "is not a time");
+    jsonCase(fo, "{\"service\":\"bifo\",\"to\":\"dr\",\"drill\":\"yes\"}", "InvalidInput", "must be true or false");
+    jsonCase(fo, "{\"service\":\"birec\",\"to\":\"dr\",\"yes\":true}", "InvalidConfig", "cannot fail over");
   }
 
   // ---- raw JSON, as the Temporal UI sends it -------------------------------------------------
@@ -353,6 +427,25 @@ final class BadInputHarness {
         "cannot use s3://" + NEVER_BUCKET + "/" + PREFIX + " at http://127.0.0.1:" + closedPort, Set.of());
   }
 
+  /** The failover and recovery sections of drflow.yaml. */
+  private void regionConfigs() {
+    String good = rig.yaml(spec).replace("taskQueue: " + spec.taskQueue(), "taskQueue: " + REFUSED_QUEUE)
+        .replace("bucket: " + ChaosRig.BUCKET, "bucket: " + NEVER_BUCKET);
+    String values = "values: {primary: " + ChaosRegions.PRIMARY_VALUE + ", dr: " + ChaosRegions.DR_VALUE + "}";
+    configCase("dns values miss a region", good.replace(values, "values: {primary: " + ChaosRegions.PRIMARY_VALUE + "}"),
+        "has no value for region 'dr'");
+    configCase("dns value for a region that does not exist", good.replace(values, values.replace("}", ", mars: lb-mars.example.com}")),
+        "no region 'mars'");
+    configCase("dns record type MX", good.replace("type: CNAME", "type: MX"), "is not supported");
+    configCase("regions without dns", good.replaceFirst("\\n( +)dns:\\n(\\1 .*\\n){3}", "\n"), "is required with regions");
+    configCase("region named 'x; drop'", good.replaceFirst("\\n( +)dr:\\n", "\n$1\"x; drop\":\n"), "region names are 1-40 characters");
+    configCase("serving replica count 0", good.replaceFirst("deployments: \\{api: 3", "deployments: {api: 0"), "must be at least 1");
+    configCase("hosted zone id 'Z; drop'", good.replace("hostedZoneId: " + rig.regions.zoneId, "hostedZoneId: \"Z; drop\""), "hostedZoneId");
+    configCase("recovery without Deployments", good.replace("deployments: [api, worker]", "deployments: []"), "list the Deployments");
+    configCase("health interval longer than its deadline", good.replaceFirst("deadline: PT2M, interval: PT1S", "deadline: PT2M, interval: PT5M"),
+        "is longer than the deadline");
+  }
+
   private String replaceTarget(String yaml, String host, int port) {
     String from = "        host: 127.0.0.1\n        port: " + rig.stack.drillTarget().port() + "\n";
     return yaml.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement("        host: " + host + "\n        port: " + port + "\n"));
@@ -390,7 +483,30 @@ final class BadInputHarness {
   /** Everything a bad input could have changed, in this harness's corner of the stack. */
   private record Effects(
       Map<String, Long> objects, Set<String> reports, int uploads, List<String> sourceDatabases,
-      Set<String> ddl, Set<String> buckets, Set<String> workFiles) {}
+      Set<String> ddl, Set<String> buckets, Set<String> workFiles, List<String> regions) {}
+
+  /** Production's databases, but those the crash harness creates alongside for its own services. */
+  private List<String> productionDatabases() throws Exception {
+    return ChaosRig.databases(rig.stack.source()).stream().filter(n -> !n.matches("[fr]k\\d+")).toList();
+  }
+
+  /**
+   * What a recovery or failover could have changed: databases and DDL on the regions' server,
+   * replicas and annotations of the services' Deployments, the record, Route53 change requests.
+   */
+  private List<String> regionEffects() throws Exception {
+    ChaosRegions r = rig.regions;
+    List<String> out = new ArrayList<>();
+    out.add("databases " + r.databases(REC) + r.databases(FO)); // the crash harness shares the server
+    out.add("ddl " + r.ddl(REC) + r.ddl(FO));
+    out.add(REC + " " + r.deploymentState(REC));
+    out.add(FO + "-p " + r.deploymentState(FO + "-p"));
+    out.add(FO + "-d " + r.deploymentState(FO + "-d"));
+    out.add("record " + r.recordValue(FO).orElse("(none)"));
+    out.add("Route53 changes " + route53.exchanges().stream()
+        .filter(e -> e.method().equals("POST") && e.path().contains("/rrset")).count());
+    return out;
+  }
 
   private Effects effects() throws Exception {
     Map<String, Long> objects = new TreeMap<>();
@@ -413,7 +529,7 @@ final class BadInputHarness {
     Set<String> work = new TreeSet<>();
     ChaosRig.files(spec.workDir()).forEach(f -> work.add(f.toString()));
     return new Effects(objects, reports, rig.store.listUploads(PREFIX + "/").size(),
-        ChaosRig.databases(rig.stack.source()), ddl, buckets, work);
+        productionDatabases(), ddl, buckets, work, regionEffects());
   }
 
   /** Runs one case and checks that it changed nothing but, at most, a failed run's report. */
@@ -444,6 +560,11 @@ final class BadInputHarness {
       }
       if (!before.buckets().equals(after.buckets())) {
         changed.add("buckets: " + after.buckets());
+      }
+      if (!before.regions().equals(after.regions())) {
+        List<String> diff = new ArrayList<>(after.regions());
+        diff.removeAll(before.regions());
+        changed.add("recovery/failover targets: " + diff);
       }
       if (!before.workFiles().equals(after.workFiles())) {
         changed.add("work files: " + after.workFiles());

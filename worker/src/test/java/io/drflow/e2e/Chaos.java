@@ -50,7 +50,7 @@ final class Chaos {
     Duration crashTime = crash.join();
     crashThread.shutdown();
     long t1 = System.nanoTime();
-    HistoryScan.Result scan = HistoryScan.scan(rig.client(), rig.stack.secretValues());
+    HistoryScan.Result scan = HistoryScan.scan(rig.client(), rig.secretValues());
     report.secrets(scan.occurrences());
     report.add(
         new ChaosReport.Outcome(
@@ -59,8 +59,8 @@ final class Chaos {
             scan.occurrences() == 0 && scan.positiveControl(),
             String.format(
                 "%d runs, %d events scanned with payloads decoded for %d secret values (%s): %d found%s%s",
-                scan.runs(), scan.events(), rig.stack.secretValues().size(),
-                String.join(", ", rig.stack.secretValues().keySet()), scan.occurrences(),
+                scan.runs(), scan.events(), rig.secretValues().size(),
+                String.join(", ", rig.secretValues().keySet()), scan.occurrences(),
                 scan.where().isEmpty() ? "" : " in " + scan.where(),
                 scan.positiveControl() ? "" : "; POSITIVE CONTROL FAILED: no decoded service/scratch names seen")));
     String trouble = rig.serverTrouble();

@@ -63,6 +63,8 @@ final class ChaosRig implements AutoCloseable {
   final DrflowStack stack;
   final Path dir;
   final ObjectStore store;
+  /** What the recovery and failover runbooks change: a second server, Kubernetes, Route53. */
+  final ChaosRegions regions;
   private final AtomicInteger workerSeq = new AtomicInteger();
   private final List<ChaosWorker> workers = new CopyOnWriteArrayList<>();
   private final List<FaultProxy> proxies = new CopyOnWriteArrayList<>();
@@ -78,8 +80,16 @@ final class ChaosRig implements AutoCloseable {
                 DrflowStack.S3_ACCESS_ENV, DrflowStack.S3_SECRET_ENV, true),
             Secrets.withOverrides(env),
             8);
+    this.regions = new ChaosRegions(stack);
     ensureData();
     trainJvms();
+  }
+
+  /** Every secret value workers of this rig get, which no workflow history may contain. */
+  Map<String, String> secretValues() {
+    Map<String, String> out = new java.util.LinkedHashMap<>(stack.secretValues());
+    out.putAll(regions.environment());
+    return out;
   }
 
   /** The sample shop, and the shop plus a filler table, each in its own database; once per stack. */
@@ -210,7 +220,12 @@ final class ChaosRig implements AutoCloseable {
   }
 
   FaultProxy proxy() throws IOException {
-    FaultProxy p = new FaultProxy(stack.s3().port());
+    return proxy(stack.s3().port());
+  }
+
+  /** A proxy in front of another server of the rig (Route53), closed with the rig. */
+  FaultProxy proxy(int upstreamPort) throws IOException {
+    FaultProxy p = new FaultProxy(upstreamPort);
     proxies.add(p);
     return p;
   }
@@ -241,6 +256,8 @@ final class ChaosRig implements AutoCloseable {
           hostId: %s
           restoreJobs: 2
           shutdownGraceSeconds: 5
+        metrics:
+          port: 0
         backup:
           chunkMiB: 1
           partMiB: 5
@@ -297,6 +314,7 @@ final class ChaosRig implements AutoCloseable {
   ChaosWorker worker(Spec spec, String crashPoint, Map<String, String> extraEnv) throws Exception {
     Path config = writeConfig(spec);
     Map<String, String> env = new HashMap<>(stack.workerEnvironment());
+    env.putAll(regions.environment());
     env.putAll(extraEnv);
     Path log = dir.resolve(spec.id() + "-worker-" + workerSeq.incrementAndGet() + ".log");
     ChaosWorker w = ChaosWorker.start(spec.id(), config, env, log, crashPoint, workerJvm());
@@ -431,6 +449,7 @@ final class ChaosRig implements AutoCloseable {
     workers.forEach(ChaosWorker::close);
     proxies.forEach(FaultProxy::close);
     store.close();
+    regions.close();
     try (Stream<Path> files = Files.list(dir)) {
       Path keep = Files.createDirectories(stack.artifacts().resolve("chaos"));
       for (Path f : files.filter(f -> f.toString().endsWith(".log") || f.toString().endsWith(".yaml")).toList()) {

@@ -90,11 +90,13 @@ final class CrashHarness {
     }
   }
 
-  /** The full list: every activity boundary of both runbooks and the long activities' middles. */
+  /** The full list: every activity boundary of every runbook and the long activities' middles. */
   static List<Point> fullPoints() {
     List<Point> out = new ArrayList<>();
     BACKUP_POINTS.forEach(p -> out.add(new Point("backup", p)));
     DRILL_POINTS.forEach(p -> out.add(new Point("drill", p)));
+    RegionCrashes.RECOVERY_POINTS.forEach(p -> out.add(new Point("recovery", p)));
+    RegionCrashes.FAILOVER_POINTS.forEach(p -> out.add(new Point("failover", p)));
     return order(out);
   }
 
@@ -106,7 +108,10 @@ final class CrashHarness {
             new Point("drill", "mid:DownloadBackup"),
             new Point("drill", "finish:RestoreDatabase"),
             new Point("backup", "schedule:PublishManifest"),
-            new Point("drill", "schedule:ValidateRestore")));
+            new Point("drill", "schedule:ValidateRestore"),
+            // The two changes of production that must happen exactly once.
+            new Point("recovery", "finish:SwapDatabases"),
+            new Point("failover", "finish:SetDnsRecord")));
   }
 
   /** Slow kill points first, so their timeouts overlap instead of adding up. */
@@ -122,10 +127,12 @@ final class CrashHarness {
   private final List<Long> uploadRetransfers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<Long> downloadRetransfers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, Baseline> baselines = new java.util.HashMap<>();
+  private final RegionCrashes regionCrashes;
 
   CrashHarness(ChaosRig rig, ChaosReport report) {
     this.rig = rig;
     this.report = report;
+    this.regionCrashes = new RegionCrashes(rig, report, this);
   }
 
   /** The uninterrupted runs everything is compared with. */
@@ -137,6 +144,7 @@ final class CrashHarness {
    */
   void run(List<Point> points, int parallel) throws Exception {
     baselines();
+    regionCrashes.baselines(points.stream().filter(p -> RegionCrashes.RUNBOOKS.contains(p.runbook())).toList());
     ExecutorService pool = Executors.newFixedThreadPool(parallel);
     try {
       List<Future<?>> runs = new ArrayList<>();
@@ -158,12 +166,12 @@ final class CrashHarness {
     ChaosRig.Spec spec = rig.spec("cbase", proxy, "crash");
     try {
       ChaosWorker w = rig.worker(spec, null).awaitReady(Duration.ofMinutes(2));
-      try (ProcessWatch watch = new ProcessWatch(w.pid(), rig.stack.secretValues().values())) {
+      try (ProcessWatch watch = new ProcessWatch(w.pid(), rig.secretValues().values())) {
         for (String service : List.of(ChaosRig.SERVICE, ChaosRig.LITE)) {
           baselines.put(service, baseline(spec, service));
         }
         watch.close();
-        commandLines(watch);
+        commandLines(watch, null, Set.of("java", "pg_dump", "pg_restore"));
       }
     } finally {
       rig.release(spec);
@@ -191,25 +199,31 @@ final class CrashHarness {
   }
 
   /** Passwords reach pg_dump and pg_restore through their environment only. */
-  private void commandLines(ProcessWatch watch) {
+  /** @param what the runs watched, when not the backup and drill */
+  void commandLines(ProcessWatch watch, String what, Set<String> required) {
     TreeSet<String> tools = watch.tools();
     List<ProcessWatch.Seen> leaks = watch.leaks();
-    Set<String> required = Set.of("java", "pg_dump", "pg_restore");
     boolean ok = leaks.isEmpty() && tools.containsAll(required)
         && watch.toolsWithPasswordInEnvironment().containsAll(Set.of("pg_dump", "pg_restore"));
     // pg_dumpall asks pg_dump for its version through popen(), i.e. /bin/sh: not drflow's shell.
     List<String> shells = watch.seen().stream().filter(x -> x.tool().equals("sh")).map(x -> "'" + x.cmdline() + "'").distinct().toList();
     String detail =
-        watch.seen().size() + " processes of the worker seen during a backup and a drill (" + String.join(", ", tools)
+        watch.seen().size() + " processes of the worker seen during " + (what == null ? "a backup and a drill" : "a " + what)
+            + " (" + String.join(", ", tools)
             + "): " + leaks.size() + " with a password on the command line; PGPASSWORD in the environment of "
             + watch.toolsWithPasswordInEnvironment() + (shells.isEmpty() ? "" : "; shells: " + shells);
-    report.add(new ChaosReport.Outcome("secrets", "no password on any command line", ok, detail));
+    report.add(new ChaosReport.Outcome("secrets", "no password on any command line" + (what == null ? "" : " (" + what + ")"), ok, detail));
   }
 
   private void scenario(Point p) {
-    String id = (p.runbook().equals("backup") ? "cb" : "cd") + seq.incrementAndGet();
+    String id = "c" + p.runbook().charAt(0) + seq.incrementAndGet();
     try {
-      String detail = p.runbook().equals("backup") ? backupScenario(id, p) : drillScenario(id, p);
+      String detail =
+          switch (p.runbook()) {
+            case "backup" -> backupScenario(id, p);
+            case "drill" -> drillScenario(id, p);
+            default -> regionCrashes.scenario(id, p);
+          };
       report.pass(CATEGORY, p.name(), detail);
     } catch (Throwable e) {
       String trouble = rig.serverTrouble();
@@ -218,7 +232,7 @@ final class CrashHarness {
   }
 
   /** The run with its first worker killed at the point and a second one finishing it. */
-  private record Interrupted(RunReport report, WorkflowExecutionHistory history, FaultProxy proxy, ChaosRig.Spec spec, long bytesBeforeKill) {}
+  record Interrupted(RunReport report, WorkflowExecutionHistory history, FaultProxy proxy, ChaosRig.Spec spec, long bytesBeforeKill) {}
 
   private Interrupted interrupt(String id, Point p, String prefix, String type, Map<String, ?> input) throws Exception {
     FaultProxy proxy = rig.proxy();
@@ -233,7 +247,7 @@ final class CrashHarness {
     }
   }
 
-  private Interrupted interrupt(Point p, ChaosRig.Spec spec, FaultProxy proxy, String type, Map<String, ?> input)
+  Interrupted interrupt(Point p, ChaosRig.Spec spec, FaultProxy proxy, String type, Map<String, ?> input)
       throws Exception {
     String id = spec.id();
     ChaosWorker first = rig.worker(spec, p.mid() ? null : p.point()).awaitReady(Duration.ofMinutes(3));
@@ -337,8 +351,9 @@ final class CrashHarness {
     String backupId = backupId(r);
     String dir = prefix + "/" + service + "/backups/" + backupId + "/";
     Map<String, Long> objects = rig.objects(prefix + "/");
-    Set<String> expected =
-        Set.of(dir + "dump.zst", dir + "chunks.json", dir + "manifest.json", dir + "roles.json", dir + "globals.sql");
+    Set<String> expected = new java.util.HashSet<>(
+        Set.of(dir + "dump.zst", dir + "chunks.json", dir + "manifest.json", dir + "roles.json", dir + "globals.sql"));
+    expected.addAll(reportObjects(prefix + "/" + service + "/reports/chaos-" + id + "-backup"));
     expectEqual(problems, "objects of the run", new TreeSet<>(expected), new TreeSet<>(objects.keySet()));
     ObjectStore store = rig.store;
     String sha = Sha256.hex(store.getBytes(dir + "dump.zst").orElseThrow());
@@ -398,7 +413,7 @@ final class CrashHarness {
       problems.add("files left in the work directory: " + left);
     }
     String reports = "crash/" + service + "/reports/" + "chaos-" + id + "-drill";
-    expectEqual(problems, "report objects", Set.of(reports + ".json", reports + ".md"),
+    expectEqual(problems, "report objects", reportObjects(reports),
         rig.objects(reports).keySet());
     expectEqual(problems, "backups in the bucket", baseline.backups(), rig.objects("crash/" + service + "/backups/"));
     if (!problems.isEmpty()) {
@@ -443,14 +458,25 @@ final class CrashHarness {
     if (!orphans.isEmpty()) {
       problems.add("orphaned PostgreSQL tools still running: " + orphans);
     }
+    problems.addAll(regionCrashes.leftovers());
     int uploads = rig.store.listUploads("crash").size();
     if (uploads > 0) {
       problems.add(uploads + " multipart uploads left under crash*/");
     }
     report.add(new ChaosReport.Outcome(CATEGORY, "after every kill point", problems.isEmpty(),
-        problems.isEmpty() ? "no scratch database, multipart upload or orphaned pg_dump/pg_restore left" : String.join("; ", problems)));
+        problems.isEmpty()
+            ? "no scratch or restored database, multipart upload or orphaned pg_dump/pg_restore left"
+            : String.join("; ", problems)));
     Set<String> names = new java.util.HashSet<>();
     points.forEach(p -> names.add(p.name()));
+    for (String runbook : List.of("backup", "drill", "recovery", "failover")) {
+      Set<String> of = new java.util.HashSet<>();
+      points.stream().filter(p -> p.runbook().equals(runbook)).forEach(p -> of.add(p.name()));
+      if (!of.isEmpty()) {
+        report.figure("crash " + runbook + ": kill points tried " + of.size() + ", passed "
+            + report.outcomes().stream().filter(o -> of.contains(o.name()) && o.passed()).count());
+      }
+    }
     report.figure(
         "crash: kill points tried " + names.size()
             + ", passed " + report.outcomes().stream().filter(o -> names.contains(o.name()) && o.passed()).count()
@@ -516,18 +542,28 @@ final class CrashHarness {
     return "no row counts";
   }
 
-  /** Each check with its figures; how long an assertion's query took is not a result. */
+  /**
+   * Each check with its figures; how long an assertion's query took is not a result, nor who
+   * validated the foreign keys (pg_restore as it added them, or a query when a retry found the
+   * restore already done).
+   */
   static List<String> checks(RunReport drill) {
     return drill.checks().stream()
-        .map(c -> c.name() + "=" + c.passed() + " (" + String.valueOf(c.detail()).replaceAll(" in \\d+ ms", "") + ")")
+        .map(c -> c.name() + "=" + c.passed() + " (" + String.valueOf(c.detail()).replaceAll(" in \\d+ ms", "")
+            .replaceAll(" \\(\\d+ validated row by row by PostgreSQL as pg_restore added them, \\d+ by query\\)", "") + ")")
         .toList();
+  }
+
+  /** The stored report of a run, without its extension: JSON, Markdown and HTML. */
+  static Set<String> reportObjects(String base) {
+    return Set.of(base + ".json", base + ".md", base + ".html");
   }
 
   static String note(RunReport r, String phase) {
     return r.phases().stream().filter(p -> p.name().equals(phase)).map(p -> String.valueOf(p.note())).findFirst().orElse("");
   }
 
-  private static void expectEqual(List<String> problems, String what, Object expected, Object actual) {
+  static void expectEqual(List<String> problems, String what, Object expected, Object actual) {
     if (!expected.equals(actual)) {
       problems.add(what + ": expected " + expected + ", got " + actual);
     }

@@ -61,6 +61,7 @@ public final class DrflowStack implements AutoCloseable {
   private WorkflowServiceStubs stubs;
   private WorkflowClient client;
   private ScheduleClient schedules;
+  private final String awsSecret = randomSecret();
 
   private DrflowStack(Path dir, Path artifacts) {
     this.dir = dir;
@@ -214,19 +215,26 @@ public final class DrflowStack implements AutoCloseable {
     return pb.start();
   }
 
-  /** The secrets the worker reads from its environment: S3 keys and both servers' passwords. */
+  /**
+   * The secrets the worker reads from its environment: S3 keys, both servers' passwords, and AWS
+   * keys for Route53 (the failover runbook; moto accepts any) through the SDK's default chain.
+   */
   Map<String, String> workerEnvironment() {
     return Map.of(
         S3_ACCESS_ENV, s3.identity(),
         S3_SECRET_ENV, s3.credential(),
         source.passwordEnv(), sourcePassword(),
-        drillTarget.passwordEnv(), drillTarget.secrets().optional(drillTarget.passwordEnv()).orElseThrow());
+        drillTarget.passwordEnv(), drillTarget.secrets().optional(drillTarget.passwordEnv()).orElseThrow(),
+        "AWS_ACCESS_KEY_ID", "AKIADRFLOWE2E",
+        "AWS_SECRET_ACCESS_KEY", awsSecret,
+        "AWS_REGION", "us-east-1");
   }
 
   /** Every secret value the worker was given, which no workflow history may contain. */
   Map<String, String> secretValues() {
     Map<String, String> out = new java.util.LinkedHashMap<>(workerEnvironment());
-    out.remove(S3_ACCESS_ENV); // an access key id is an identifier, not a secret
+    // Access key ids and the region are identifiers, not secrets.
+    out.keySet().removeAll(java.util.Set.of(S3_ACCESS_ENV, "AWS_ACCESS_KEY_ID", "AWS_REGION"));
     return out;
   }
 

@@ -158,6 +158,9 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
   public RunReport failover(FailoverInput in) {
     startedAt = Workflow.currentTimeMillis();
     input = in;
+    if (in != null && in.problem() != null) {
+      throw Failures.invalidInput(in.problem());
+    }
     if (in == null || in.service() == null || in.service().isBlank()) {
       throw Failures.invalidInput("input needs a service name, e.g. {\"service\":\"shop\",\"to\":\"dr\"}");
     }
@@ -319,6 +322,11 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
       return new Check(name, input.isDrill(),
           input.isDrill() ? "zone " + dnsBefore.zone() + "; drill record " + region.record() + " is created by this drill"
               : "record " + region.record() + " does not exist in zone " + dnsBefore.zone());
+    }
+    if (region.to().equals(from) && !input.isDrill()) {
+      // Nothing to switch, and the last step would scale down the region being failed over to.
+      return new Check(name, false, region.record() + " already points at " + region.to() + " ("
+          + dnsBefore.value() + "): " + region.to() + " is the region serving now");
     }
     return new Check(name, true, "zone " + dnsBefore.zone() + "; " + region.record() + " → " + dnsBefore.value()
         + (from == null ? " (no configured region has this value)" : " (" + from + ")"));

@@ -150,6 +150,9 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   public RunReport recover(RecoveryInput in) {
     startedAt = Workflow.currentTimeMillis();
     input = in;
+    if (in != null && in.problem() != null) {
+      throw Failures.invalidInput(in.problem());
+    }
     try {
       times = RecoveryInputs.check(in, startedAt, CLOCK_SKEW_MILLIS);
     } catch (IllegalArgumentException e) {
@@ -169,7 +172,7 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   }
 
   private RunReport recoverHoldingLock(RecoveryInput in, WorkflowInfo info) {
-    plan = catalog.plan(in.service(), Runbook.RECOVERY.id());
+    plan = Failures.asRunFailure(() -> catalog.plan(in.service(), Runbook.RECOVERY.id()));
     phases = new PhaseRunner(Runbook.RECOVERY, plan, incidentStart);
     // Responders waiting on an approval or a slow restore hear as soon as the RTO is at risk.
     if (Workflow.getVersion(RTO_ANNOUNCEMENTS, Workflow.DEFAULT_VERSION, 1) >= 1) {

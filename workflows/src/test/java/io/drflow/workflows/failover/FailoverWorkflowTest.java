@@ -347,6 +347,18 @@ class FailoverWorkflowTest {
   }
 
   @Test
+  void aFailoverToTheRegionAlreadyServingIsRefusedBeforeAnyChange() {
+    env.start();
+    RunReport r =
+        failedReport(() -> newWorkflow("failover-shop-to-primary").failover(input("primary", false, true)), "ReadinessFailed");
+    assertThat(r.error()).contains("api.shop.example.com. already points at primary (" + EAST + ")");
+    assertThat(route53.changes).isEmpty();
+    verify(restore, never()).download(any());
+    verify(failover, never()).scaleUp(any());
+    verify(failover, never()).scaleDown(any());
+  }
+
+  @Test
   void failbackGoesToTheFirstRegion() {
     env.start();
     route53.records.put("api.shop.example.com.", WEST);
