@@ -2,7 +2,7 @@
 # drflow's chaos harness: worker processes SIGKILLed at every activity boundary and mid-transfer,
 # storage faults between the worker and S3, a corpus of bad input, and a scan of every workflow
 # history for secrets; on the real Temporal dev server, PostgreSQL and S3Proxy, with the packaged
-# worker and drctl. See docs/README-issue5.md. The last line of the output is the summary:
+# worker and drctl. See README.md, "Proving it survives". The last line of the output is the summary:
 #
 #   crash: P/N passed; faults: P/N passed; bad-input: P/N passed; secrets-in-history: K
 #
