@@ -161,6 +161,22 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
           ActivityExecutionContext ctx = Activity.getExecutionContext();
           ChunkedDownloader.Checkpoint resumeFrom =
               ctx.getHeartbeatDetails(ChunkedDownloader.Checkpoint.class).orElse(null);
+          if (streams(request.service())) {
+            String why =
+                StreamedRestore.fetchHead(
+                    store,
+                    m.dump(),
+                    services.config().backup().downloadConcurrency(),
+                    dir,
+                    Heartbeat.tick("fetching the head of " + m.dump().key()));
+            if (why == null) {
+              Files.deleteIfExists(target);
+              return new DownloadResult(
+                  request.workId(), m.dump().storedBytes(), m.dump().dumpBytes(), null, 0, 0);
+            }
+            log.info("{}: restoring from a downloaded file: {}", m.dump().key(), why);
+          }
+          Files.deleteIfExists(dir.resolve(StreamedRestore.HEAD_FILE));
           try {
             ChunkedDownloader.Result r =
                 downloader.download(m.dump(), target, resumeFrom, ctx::heartbeat);
@@ -207,8 +223,10 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         () -> {
           ServerConfig server = services.server(request.service(), request.server());
           refuseProduction(request.service(), server, request.database(), "restore into");
-          Path dump = workDirs.dir(request.workId()).resolve(DUMP_FILE);
-          if (!Files.isRegularFile(dump)) {
+          Path dir = workDirs.dir(request.workId());
+          Path dump = dir.resolve(DUMP_FILE);
+          boolean streamed = !Files.isRegularFile(dump) && StreamedRestore.prepared(dir);
+          if (!streamed && !Files.isRegularFile(dump)) {
             throw ApplicationFailure.newNonRetryableFailure(
                 "the downloaded dump " + dump + " is gone from this host", Failures.WORK_FILES_MISSING);
           }
@@ -221,30 +239,43 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                   connections,
                   server.database(request.database()),
                   m.inventory(),
-                  ArchiveOffsets.tocItems(dump),
+                  ArchiveOffsets.tocItems(streamed ? dir.resolve(StreamedRestore.HEAD_FILE) : dump),
                   RestoreValidator.defaultParallelism())) {
+            PgRestore restorer = new PgRestore(connections, services.config().worker().pgBin());
+            PgRestore.Request req =
+                new PgRestore.Request(
+                    server,
+                    request.database(),
+                    dump,
+                    roles,
+                    jobs,
+                    // The name belongs to this run (see DISPOSABLE): a retry replaces its
+                    // own half-restored attempt.
+                    true,
+                    m.source().pgDumpVersion(),
+                    completionMark(m, request.workId()));
             PgRestore.Result r =
-                new PgRestore(connections, services.config().worker().pgBin())
-                    .restore(
-                        new PgRestore.Request(
-                            server,
-                            request.database(),
-                            dump,
-                            roles,
-                            jobs,
-                            // The name belongs to this run (see DISPOSABLE): a retry replaces its
-                            // own half-restored attempt.
-                            true,
-                            m.source().pgDumpVersion(),
-                            completionMark(m, request.workId())),
-                        Heartbeat.EVERY,
+                streamed
+                    ? StreamedRestore.restore(
+                        store,
+                        m.dump(),
+                        services.config().backup().downloadConcurrency(),
+                        dir,
+                        restorer,
+                        req,
                         tick,
-                        scans::itemFinished);
+                        scans::itemFinished)
+                    : restorer.restore(req, Heartbeat.EVERY, tick, scans::itemFinished);
             // A retry that found the restore already complete saw no restore progress: validation
             // then runs every scan itself.
             List<Check> checks = r.alreadyRestored() ? List.of() : scans.finish(tick);
             return new RestoreResult(
-                server.server(), request.database(), r.jobs(), r.rolesCreated(), r.dumpBytes(), checks);
+                server.server(),
+                request.database(),
+                r.jobs(),
+                r.rolesCreated(),
+                streamed ? m.dump().dumpBytes() : r.dumpBytes(),
+                checks);
           }
         });
   }
@@ -283,6 +314,16 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
   @Override
   public void deleteWorkFiles(String workId) {
     ActivityErrors.run(() -> workDirs.delete(workId));
+  }
+
+  /**
+   * Whether the service's restores stream the dump into pg_restore: the config says so and
+   * pg_restore runs in parallel (a serial pg_restore does not report which table it reads next).
+   */
+  private boolean streams(String service) {
+    ServiceConfig svc = services.service(service);
+    boolean wanted = svc.drill() == null || svc.drill().streams();
+    return wanted && services.config().worker().effectiveRestoreJobs() > 1;
   }
 
   /** Marks a scratch database as fully restored by this run, from this backup. */

@@ -1,8 +1,6 @@
 package io.drflow.activities.storage;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.github.luben.zstd.ZstdDecompressCtx;
-import com.github.luben.zstd.ZstdException;
 import io.drflow.activities.config.BackupTuning;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -163,7 +161,7 @@ public final class ChunkedDownloader {
       throw new ChecksumMismatchException(
           key, "size", dump.storedBytes() + " bytes", size + " bytes");
     }
-    ChunkIndex index = fetchIndex(dump);
+    ChunkIndex index = fetchIndex(store, dump);
     List<ChunkIndex.Chunk> chunks = index.chunks();
 
     Checkpoint start = usable(resumeFrom, dump, chunks, target);
@@ -257,7 +255,8 @@ public final class ChunkedDownloader {
     return concurrency * 2;
   }
 
-  private ChunkIndex fetchIndex(Manifest.Dump dump) {
+  /** The dump's chunk index, checked against the manifest before any offset in it is trusted. */
+  static ChunkIndex fetchIndex(ObjectStore store, Manifest.Dump dump) {
     String indexKey = dump.chunkIndexKey();
     byte[] bytes =
         store
@@ -386,8 +385,8 @@ public final class ChunkedDownloader {
 
     private final BlockingQueue<byte[]> groupBuffers;
     private final Queue<ByteBuffer> rawBuffers = new ConcurrentLinkedQueue<>();
-    private final Queue<ZstdDecompressCtx> contexts = new ConcurrentLinkedQueue<>();
-    private final Queue<ZstdDecompressCtx> allContexts = new ConcurrentLinkedQueue<>();
+    private final Queue<ChunkDecoder> decoders = new ConcurrentLinkedQueue<>();
+    private final Queue<ChunkDecoder> allDecoders = new ConcurrentLinkedQueue<>();
     private final int maxRaw;
 
     /** @param file null to only hash the groups (rebuilding the digest of a resumed download) */
@@ -495,7 +494,7 @@ public final class ChunkedDownloader {
         try {
           // Workers write into the file: none may still be running once the caller has it back.
           if (pool.awaitTermination(30, TimeUnit.SECONDS)) {
-            allContexts.forEach(ZstdDecompressCtx::close);
+            allDecoders.forEach(ChunkDecoder::close);
           } else {
             log.warn("download workers of {} still running after 30 s", key);
           }
@@ -526,10 +525,10 @@ public final class ChunkedDownloader {
         // Direct, so the positional write below goes to the file without another copy.
         raw = ByteBuffer.allocateDirect(Math.max(1, maxRaw));
       }
-      ZstdDecompressCtx ctx = contexts.poll();
-      if (ctx == null) {
-        ctx = new ZstdDecompressCtx();
-        allContexts.add(ctx);
+      ChunkDecoder decoder = decoders.poll();
+      if (decoder == null) {
+        decoder = new ChunkDecoder(key);
+        allDecoders.add(decoder);
       }
       try {
         for (int i = g.firstChunk(); i < g.endChunk(); i++) {
@@ -537,36 +536,12 @@ public final class ChunkedDownloader {
           int offset = Math.toIntExact(c.storedOffset() - g.storedOffset());
           int length = Math.toIntExact(c.storedLength());
           long t1 = System.nanoTime();
-          String sha = Sha256.hex(buffer, offset, length);
+          decoder.verify(i, c, buffer, offset, length);
           long t2 = clocks.verify.add(t1);
-          if (!sha.equals(c.sha256())) {
-            throw new ChecksumMismatchException(
-                key,
-                "SHA-256 of chunk "
-                    + i
-                    + " (bytes "
-                    + c.storedOffset()
-                    + ".."
-                    + c.storedEnd()
-                    + ")",
-                c.sha256(),
-                sha);
-          }
           int rawLength = Math.toIntExact(c.rawLength());
-          int produced;
           raw.clear();
-          try {
-            produced =
-                ctx.decompressByteArrayToDirectByteBuffer(raw, 0, rawLength, buffer, offset, length);
-          } catch (ZstdException e) {
-            throw new ChecksumMismatchException(
-                key, "chunk " + i + " is not a valid zstd frame: " + e.getMessage());
-          }
+          decoder.decompress(i, c, buffer, offset, length, raw);
           long t3 = clocks.decompress.add(t2);
-          if (produced != rawLength) {
-            throw new ChecksumMismatchException(
-                key, "raw length of chunk " + i, rawLength + " bytes", produced + " bytes");
-          }
           raw.clear().limit(rawLength);
           long position = c.rawOffset();
           while (raw.hasRemaining()) {
@@ -575,7 +550,7 @@ public final class ChunkedDownloader {
           clocks.write.add(t3);
         }
       } finally {
-        contexts.add(ctx);
+        decoders.add(decoder);
         rawBuffers.add(raw);
       }
       return buffer;

@@ -1,0 +1,97 @@
+package io.drflow.activities.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.drflow.activities.local.LocalPostgresCluster;
+import io.drflow.activities.local.S3ProxyServer;
+import io.drflow.activities.runbook.StreamedRestore;
+import io.drflow.activities.storage.Manifest;
+import io.drflow.activities.storage.ObjectStore;
+import io.drflow.activities.storage.RawObserver;
+import io.drflow.activities.storage.RawPatch;
+import io.drflow.activities.storage.StreamFixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fidelity corpus restored the streamed way: the backup is uploaded in small chunks (so tables
+ * span chunks and chunks hold several tables), only its head is fetched before the restore, and
+ * each table's data is fetched while pg_restore -Fd -j2 reads it from a FIFO. Every check of
+ * {@link BackupRestoreFidelityTest} must hold as for the downloaded file.
+ */
+class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
+
+  static S3ProxyServer s3;
+  static ObjectStore store;
+  static Manifest.Dump dump;
+  static final Set<Integer> finished = ConcurrentHashMap.newKeySet();
+  static Path streamDir;
+
+  @BeforeAll
+  static void backupAndRestore() throws Exception {
+    a = LocalPostgresCluster.start();
+    b = LocalPostgresCluster.start();
+    connA = a.connections();
+    connB = b.connections();
+    a.psql("postgres", "create database " + SOURCE_DB);
+    a.psql(SOURCE_DB, CORPUS);
+    backup = PgTestSupport.backup(connA, a.postgresConfig(SOURCE_DB), work.resolve("corpus.dump"), 2);
+    s3 = StreamFixtures.s3proxy(Files.createDirectories(work.resolve("s3")));
+    store = StreamFixtures.store(s3);
+    dump = StreamFixtures.upload(store, backup.file(), "svc/b1/dump.zst", 16 * 1024, new OffsetRecorder());
+    assertThat(dump.chunks()).isGreaterThan(10);
+    streamDir = Files.createDirectories(work.resolve("stream"));
+    assertThat(StreamedRestore.fetchHead(store, dump, 3, streamDir, () -> {})).isNull();
+    restored = StreamedRestore.restore(store, dump, 3, streamDir, new PgRestore(connB, null),
+        new PgRestore.Request(b.serverConfig(), RESTORED_DB, null, backup.globals().roles(), 2, false,
+            null, "streamed"),
+        () -> {}, finished::add);
+  }
+
+  @AfterAll
+  static void stopStore() throws Exception {
+    if (store != null) {
+      store.close();
+    }
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+
+  @Test
+  void pgRestoreReportedTheStreamedItemsAndTheMarkIsSet() throws Exception {
+    var items = ArchiveOffsets.tocItems(streamDir.resolve(StreamedRestore.HEAD_FILE));
+    assertThat(items.values()).filteredOn(i -> i.desc().equals("TABLE DATA"))
+        .allSatisfy(i -> assertThat(finished).contains(i.dumpId()));
+    try (var c = connB.open(b.serverConfig())) {
+      assertThat(PgDatabases.comment(c, RESTORED_DB)).isEqualTo("streamed");
+    }
+    assertThat(streamDir.resolve("archive")).doesNotExist();
+  }
+
+  /** What the backup activity records while the dump streams: the data offsets. */
+  static final class OffsetRecorder implements RawObserver {
+    private final ArchiveOffsets.Scanner scanner = new ArchiveOffsets.Scanner();
+
+    @Override
+    public void accept(byte[] b, int off, int len) {
+      scanner.accept(b, off, len);
+    }
+
+    @Override
+    public List<RawPatch> finish() {
+      List<RawPatch> out = new ArrayList<>();
+      for (ArchiveOffsets.Patch p : scanner.finish()) {
+        out.add(RawPatch.of(p.position(), p.expected(), p.replacement()));
+      }
+      return out;
+    }
+  }
+}
