@@ -168,7 +168,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                     m.dump(),
                     services.config().backup().downloadConcurrency(),
                     dir,
-                    Heartbeat.tick("fetching the head of " + m.dump().key()));
+                    // A checkpoint of nothing done: what a retry of this activity expects to find.
+                    () -> ctx.heartbeat(new ChunkedDownloader.Checkpoint(m.dump().sha256(), 0, 0, 0)));
             if (why == null) {
               Files.deleteIfExists(target);
               return new DownloadResult(

@@ -99,9 +99,11 @@ public final class StreamedChunks implements AutoCloseable {
     ChunkIndex index = ChunkedDownloader.fetchIndex(store, dump);
     long maxRaw = index.chunks().stream().mapToLong(ChunkIndex.Chunk::rawLength).max().orElse(0);
     long maxStored = index.chunks().stream().mapToLong(ChunkIndex.Chunk::storedLength).max().orElse(0);
+    // Never more than the whole dump, raw and stored: small backups stream many at a time.
     long buffers =
-        (long) (readers * (ahead + 1) + MAX_CACHED) * maxRaw
-            + concurrency * maxStored
+        Math.min(
+            (long) (readers * (ahead + 1) + MAX_CACHED) * maxRaw + concurrency * maxStored,
+            dump.dumpBytes() + dump.storedBytes())
             + Math.min(DIGEST_PENDING_BYTES, dump.storedBytes());
     try {
       TransferMemory.Lease lease =

@@ -1,10 +1,12 @@
 package io.drflow.activities.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.drflow.activities.local.LocalPostgresCluster;
 import io.drflow.activities.local.S3ProxyServer;
 import io.drflow.activities.runbook.StreamedRestore;
+import io.drflow.activities.storage.ChecksumMismatchException;
 import io.drflow.activities.storage.Manifest;
 import io.drflow.activities.storage.ObjectStore;
 import io.drflow.activities.storage.RawObserver;
@@ -74,6 +76,27 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
       assertThat(PgDatabases.comment(c, RESTORED_DB)).isEqualTo("streamed");
     }
     assertThat(streamDir.resolve("archive")).doesNotExist();
+  }
+
+  @Test
+  void aCorruptChunkFailsTheRestoreAndNoTableSeesAnEndOfData() throws Exception {
+    Manifest.Dump copy =
+        StreamFixtures.upload(store, backup.file(), "svc/b2/dump.zst", 16 * 1024, new OffsetRecorder());
+    byte[] stored = store.getBytes(copy.key()).orElseThrow();
+    stored[stored.length / 2] ^= 0x55; // inside some table's data
+    store.putBytes(copy.key(), stored, "application/zstd");
+    Path dir = Files.createDirectories(work.resolve("corrupt"));
+    assertThat(StreamedRestore.fetchHead(store, copy, 3, dir, () -> {})).isNull();
+
+    assertThatThrownBy(() -> StreamedRestore.restore(store, copy, 3, dir, new PgRestore(connB, null),
+            new PgRestore.Request(b.serverConfig(), "corrupt_copy", null, null, 2, false, null, "done"),
+            () -> {}, id -> {}))
+        .isInstanceOf(ChecksumMismatchException.class)
+        .hasMessageContaining("SHA-256 of chunk");
+    try (var c = connB.open(b.serverConfig())) {
+      assertThat(PgDatabases.comment(c, "corrupt_copy")).isNotEqualTo("done");
+    }
+    assertThat(dir.resolve("archive")).doesNotExist();
   }
 
   /** What the backup activity records while the dump streams: the data offsets. */
