@@ -64,6 +64,25 @@ public final class StreamedRestore {
   private static final int AHEAD = 2;
 
   private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final int FIFO_BUFFER = 256 * 1024;
+
+  /** Counts the time spent in writes to a FIFO: pg_restore not reading fast enough. */
+  private static final class TimedOutput extends java.io.FilterOutputStream {
+    private final Timing timing;
+
+    TimedOutput(OutputStream out, Timing timing) {
+      super(out);
+      this.timing = timing;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      long t0 = System.nanoTime();
+      out.write(b, off, len);
+      timing.writeNanos.addAndGet(System.nanoTime() - t0);
+      timing.bytes.addAndGet(len);
+    }
+  }
 
   private StreamedRestore() {}
 
@@ -184,8 +203,9 @@ public final class StreamedRestore {
                       long d0 = System.nanoTime();
                       chunks.finishDigest();
                       log.info("{}: restored while streaming, {} of {} stored bytes fetched; whole-object"
-                              + " SHA-256 verified ({} ms after pg_restore)",
-                          dump.key(), chunks.bytesFetched(), dump.storedBytes(), (System.nanoTime() - d0) / 1_000_000);
+                              + " SHA-256 verified ({} ms after pg_restore); {}",
+                          dump.key(), chunks.bytesFetched(), dump.storedBytes(), (System.nanoTime() - d0) / 1_000_000,
+                          feeders.timing);
                     } catch (IOException e) {
                       throw new java.io.UncheckedIOException(e);
                     }
@@ -234,13 +254,38 @@ public final class StreamedRestore {
   private static void readBlock(
       StreamedChunks chunks, DirectoryArchive.DataItem item, DirectoryArchive.BlockReader reader, boolean release)
       throws IOException {
+    readBlock(chunks, item, reader, release, new Timing());
+  }
+
+  /**
+   * Where a feeder's time goes: waiting for chunks (fetch, verify, decompress: drflow is the
+   * bottleneck) or in writes to the FIFO (pg_restore and its COPY are).
+   */
+  static final class Timing {
+    final java.util.concurrent.atomic.AtomicLong waitNanos = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong writeNanos = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public String toString() {
+      return bytes.get() + " bytes written to FIFOs; waiting for chunks " + waitNanos.get() / 1_000_000
+          + " ms, blocked writing " + writeNanos.get() / 1_000_000 + " ms (summed over feeders)";
+    }
+  }
+
+  private static void readBlock(
+      StreamedChunks chunks, DirectoryArchive.DataItem item, DirectoryArchive.BlockReader reader, boolean release,
+      Timing timing)
+      throws IOException {
     int first = chunks.chunkAt(item.start());
     int last = chunks.chunkAt(item.end() - 1);
     for (int k = first; k <= last; k++) {
       for (int a = k + 1; a <= Math.min(last, k + AHEAD); a++) {
         chunks.raw(a);
       }
+      long t0 = System.nanoTime();
       byte[] raw = StreamedChunks.get(chunks.raw(k));
+      timing.waitNanos.addAndGet(System.nanoTime() - t0);
       long base = chunks.chunk(k).rawOffset();
       int from = (int) Math.max(0, item.start() - base);
       int to = (int) Math.min(raw.length, item.end() - base);
@@ -301,6 +346,7 @@ public final class StreamedRestore {
     private final List<OutputStream> heldOpen = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicReference<RuntimeException> corrupt = new AtomicReference<>();
     private final AtomicReference<Exception> failed = new AtomicReference<>();
+    final Timing timing = new Timing();
 
     private enum State { OPENING, WRITING, DONE, FAILED }
 
@@ -323,10 +369,11 @@ public final class StreamedRestore {
       OutputStream out = null;
       try {
         // Blocks until pg_restore opens the FIFO for reading.
-        out = new FileOutputStream(archive.resolve(item.fileName()).toFile());
+        FileOutputStream fifo = new FileOutputStream(archive.resolve(item.fileName()).toFile());
+        // pg_dump writes a chunk per row: without a buffer that is a write() per row.
+        out = new BufferedOutputStream(new TimedOutput(fifo, timing), FIFO_BUFFER);
         states.put(item.dumpId(), State.WRITING);
-        OutputStream sink = out;
-        readBlock(chunks, item, new DirectoryArchive.BlockReader(intSize, item, sink::write), true);
+        readBlock(chunks, item, new DirectoryArchive.BlockReader(intSize, item, out::write), true, timing);
         out.close();
         states.put(item.dumpId(), State.DONE);
       } catch (RuntimeException e) {
