@@ -8,7 +8,6 @@ import io.drflow.activities.storage.Manifest;
 import io.drflow.activities.storage.ObjectStore;
 import io.drflow.activities.storage.StreamedChunks;
 import java.io.BufferedOutputStream;
-import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -166,6 +165,14 @@ public final class StreamedRestore {
         }
       }
       mkfifo(fifos);
+      // pg_restore launches table data in dump id order once the schema exists: fetch the first
+      // chunks while the database is created and the schema restored, so no COPY starts waiting.
+      tables.values().stream()
+          .sorted(Comparator.comparingInt(DirectoryArchive.DataItem::dumpId))
+          .mapToInt(i -> chunks.chunkAt(i.start()))
+          .distinct()
+          .limit(request.jobs() * (AHEAD + 1L))
+          .forEach(chunks::raw);
       try (Feeders feeders = new Feeders(chunks, plan.intSize(), archive, tables)) {
         PgRestore.Result r =
             restorer.restore(
@@ -434,8 +441,12 @@ public final class StreamedRestore {
       states.forEach(
           (id, s) -> {
             if (s == State.OPENING) {
-              try (FileInputStream unblock = new FileInputStream(archive.resolve(tables.get(id).fileName()).toFile())) {
-                // opening pairs with the writer's open; closing then breaks its pipe
+              // Read-write: on Linux that open never waits for a writer (a read-only one would
+              // wait forever if the feeder got past its open meanwhile), and it lets a feeder
+              // waiting in its own open go on, to a broken pipe once this closes.
+              try (java.io.RandomAccessFile unblock =
+                  new java.io.RandomAccessFile(archive.resolve(tables.get(id).fileName()).toFile(), "rw")) {
+                // nothing to read
               } catch (IOException ignored) {
                 // the FIFO is gone: nothing waits on it
               }
