@@ -192,6 +192,8 @@ public final class PgRestore {
       databases.drop(server, request.database());
     }
     databases.create(server, request.database());
+    log.info("{} created on {} {} ms after the restore began; starting pg_restore", request.database(),
+        server.server(), (System.nanoTime() - started) / 1_000_000);
 
     boolean follow = listener != null && request.jobs() > 1;
     PgProcess.Builder b = PgProcess.builder(tools.binary("pg_restore"))

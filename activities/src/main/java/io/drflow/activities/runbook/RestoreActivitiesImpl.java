@@ -269,7 +269,10 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                     : restorer.restore(req, Heartbeat.EVERY, tick, scans::itemFinished);
             // A retry that found the restore already complete saw no restore progress: validation
             // then runs every scan itself.
+            long f0 = System.nanoTime();
             List<Check> checks = r.alreadyRestored() ? List.of() : scans.finish(tick);
+            log.info("checks of {} finished {} ms after pg_restore", request.database(),
+                (System.nanoTime() - f0) / 1_000_000);
             return new RestoreResult(
                 server.server(),
                 request.database(),
