@@ -139,6 +139,12 @@ public final class PgRestore {
     default void itemFinished(int dumpId) {}
 
     /**
+     * A worker is about to read the data of table {@code qualifiedName} ("schema.table", as
+     * pg_restore prints it, unquoted): a second signal after {@link #itemLaunched}.
+     */
+    default void tableDataStarting(String qualifiedName) {}
+
+    /**
      * pg_restore succeeded; throwing fails the restore before the completion mark is written
      * (the database is then left for the caller to drop).
      */
@@ -201,13 +207,19 @@ public final class PgRestore {
         .environment(environment(connections, server.database(request.database())));
     if (follow) {
       b.stderrLines(line -> {
+        // find(), not lookingAt(): pg_restore's processes share stderr and write the
+        // "pg_restore: " prefix separately from the message, so lines can come out interleaved.
         Matcher m = FINISHED_ITEM.matcher(line);
-        if (m.lookingAt()) {
+        if (m.find()) {
           listener.itemFinished(Integer.parseInt(m.group(1)));
         }
         Matcher l = LAUNCHED_ITEM.matcher(line);
-        if (l.lookingAt()) {
+        if (l.find()) {
           listener.itemLaunched(Integer.parseInt(l.group(1)));
+        }
+        Matcher d = TABLE_DATA.matcher(line);
+        if (d.find()) {
+          listener.tableDataStarting(d.group(1));
         }
         return PROGRESS.matcher(line).lookingAt();
       });
@@ -267,14 +279,17 @@ public final class PgRestore {
   }
 
   /** How a parallel pg_restore reports a finished TOC entry with --verbose (PostgreSQL 12+). */
-  static final Pattern FINISHED_ITEM = Pattern.compile("pg_restore: finished item (\\d+) ");
+  static final Pattern FINISHED_ITEM = Pattern.compile("finished item (\\d+) ");
 
   /**
    * How a parallel pg_restore reports handing an item to a worker, or running one that could not
    * go to a worker itself, before its data is opened.
    */
   static final Pattern LAUNCHED_ITEM =
-      Pattern.compile("pg_restore: (?:launching item|processing missed item) (\\d+) ");
+      Pattern.compile("(?:launching item|processing missed item) (\\d+) ");
+
+  /** What a pg_restore worker prints before it opens a table's data. */
+  static final Pattern TABLE_DATA = Pattern.compile("processing data for table \"(.*)\"$");
 
   /** --verbose chatter, kept out of the stderr that error messages quote. */
   static final Pattern PROGRESS = Pattern.compile(

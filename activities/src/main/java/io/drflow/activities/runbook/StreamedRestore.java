@@ -173,6 +173,10 @@ public final class StreamedRestore {
           .distinct()
           .limit(request.jobs() * (AHEAD + 1L))
           .forEach(chunks::raw);
+      Map<String, List<Integer>> byName = new java.util.HashMap<>();
+      ArchiveOffsets.readHead(head, head.length).items().stream()
+          .filter(i -> tables.containsKey(i.dumpId()))
+          .forEach(i -> byName.computeIfAbsent(i.namespace() + "." + i.tag(), k -> new ArrayList<>()).add(i.dumpId()));
       try (Feeders feeders = new Feeders(chunks, plan.intSize(), archive, tables)) {
         PgRestore.Result r =
             restorer.restore(
@@ -194,6 +198,15 @@ public final class StreamedRestore {
                   @Override
                   public void itemLaunched(int dumpId) {
                     feeders.launch(dumpId);
+                  }
+
+                  @Override
+                  public void tableDataStarting(String qualifiedName) {
+                    // Names may contain dots: launching every match is harmless (a feeder only
+                    // ever writes its own table's data, once pg_restore opens that FIFO).
+                    for (int id : byName.getOrDefault(qualifiedName, List.of())) {
+                      feeders.launch(id);
+                    }
                   }
 
                   @Override

@@ -79,6 +79,44 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
   }
 
   @Test
+  void theTocIsWhatPgDumpWritesForTheDirectoryFormat() throws Exception {
+    // Both dumps now, one after the other: other tests move the source's sequences.
+    Path dir = work.resolve("pg_dump-Fd");
+    Path custom = work.resolve("pg_dump-Fc.pgc");
+    pgDump("--format=directory", "--file=" + dir);
+    pgDump("--format=custom", "--file=" + custom);
+    byte[] head = Files.readAllBytes(custom);
+    DirectoryArchive.Plan plan = DirectoryArchive.plan(head, head.length);
+    assertThat(plan.problem()).isNull();
+    byte[] ours = plan.tocDat();
+    byte[] theirs = Files.readAllBytes(dir.resolve("toc.dat"));
+    assertThat(ours).hasSameSizeAs(theirs);
+    // Only the header's creation time (7 integers after the compression) may differ.
+    ArchiveOffsets.Head h = ArchiveOffsets.readHead(head, head.length);
+    int intBytes = 1 + h.intSize();
+    int dateStart = h.formatAt() + 1 + (h.version() >= ArchiveOffsets.version(1, 15, 0) ? 1 : intBytes);
+    int dateEnd = dateStart + 7 * intBytes;
+    assertThat(java.util.Arrays.copyOfRange(ours, 0, dateStart))
+        .isEqualTo(java.util.Arrays.copyOfRange(theirs, 0, dateStart));
+    assertThat(java.util.Arrays.copyOfRange(ours, dateEnd, ours.length))
+        .isEqualTo(java.util.Arrays.copyOfRange(theirs, dateEnd, theirs.length));
+    assertThat(plan.items()).extracting(DirectoryArchive.DataItem::fileName)
+        .allSatisfy(name -> assertThat(dir.resolve(name)).exists());
+  }
+
+  private static void pgDump(String... args) {
+    PgTools tools = PgTools.forServer(null, a.majorVersion() * 10000);
+    List<String> all = new ArrayList<>(List.of("--compress=0", "--no-password"));
+    all.addAll(List.of(args));
+    try (PgProcess p = PgProcess.builder(tools.binary("pg_dump"))
+        .args(all)
+        .environment(connA.environment(a.postgresConfig(SOURCE_DB)))
+        .start()) {
+      p.awaitSuccess();
+    }
+  }
+
+  @Test
   void aCorruptChunkFailsTheRestoreAndNoTableSeesAnEndOfData() throws Exception {
     Manifest.Dump copy =
         StreamFixtures.upload(store, backup.file(), "svc/b2/dump.zst", 16 * 1024, new OffsetRecorder());
