@@ -2,7 +2,8 @@
 # drflow benchmark: the shell recipe vs drflow (real workflows on the Temporal dev server, a
 # drflow worker process) vs the floor, on a generated database. See docs/README-issue6.md.
 #
-#   bench/run.sh [SIZE_GB] [--runs N] [--keep]      side by side, medians and ratios (default 1 GB, 3 runs)
+#   bench/run.sh [SIZE_GB] [--runs N] [--keep] [--encrypt]  side by side, medians and ratios (default 1 GB, 3 runs);
+#                                                   --encrypt: drflow's backups encrypted at rest
 #   bench/run.sh --concurrent [DRILLS] [--heap H]   DRILLS (100) concurrent small drills on one worker
 #
 # Needs: PostgreSQL server binaries and pgbench, the `temporal` CLI, /usr/bin/aws (Debian awscli),
@@ -22,7 +23,8 @@ while [ $# -gt 0 ]; do
     --dynamic) extra+=(--dynamic "$2"); shift ;;
     --no-warmup) extra+=(--warmup false) ;;
     --keep) extra+=(--keep true) ;;
-    --help|-h) sed -n '2,10p' "$0"; exit 0 ;;
+    --encrypt) extra+=(--encrypt true) ;;
+    --help|-h) sed -n '2,11p' "$0"; exit 0 ;;
     [0-9]*|.[0-9]*) extra+=(--size-gb "$1") ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac

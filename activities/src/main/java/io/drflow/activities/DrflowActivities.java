@@ -11,6 +11,7 @@ import io.drflow.activities.runbook.CatalogActivitiesImpl;
 import io.drflow.activities.runbook.DeploymentActivitiesImpl;
 import io.drflow.activities.runbook.FailoverActivitiesImpl;
 import io.drflow.activities.runbook.HealthActivitiesImpl;
+import io.drflow.activities.runbook.LockActivitiesImpl;
 import io.drflow.activities.runbook.NotifyActivitiesImpl;
 import io.drflow.activities.runbook.RecoveryActivitiesImpl;
 import io.drflow.activities.runbook.ReportActivitiesImpl;
@@ -73,19 +74,20 @@ public final class DrflowActivities implements AutoCloseable {
     // One cache of stored reports for history and metrics: each report is read once per worker.
     StoredReports reports = new StoredReports(store, layout);
     RestoreActivitiesImpl restore =
-        new RestoreActivitiesImpl(services, connections, store, layout, workDirs, hostQueue);
+        new RestoreActivitiesImpl(services, secrets, connections, store, layout, workDirs, hostQueue);
     KubernetesClients kubernetes = new KubernetesClients(secrets);
     List<Object> all =
         List.of(
             new CatalogActivitiesImpl(services, secrets, connections, store, layout),
-            new BackupActivitiesImpl(services, connections, store, layout),
+            new BackupActivitiesImpl(services, secrets, connections, store, layout),
             restore,
             new ReportActivitiesImpl(store, layout, services, reports, metrics),
             new RecoveryActivitiesImpl(services, secrets, connections, kubernetes),
             new DeploymentActivitiesImpl(services, kubernetes, Duration.ofSeconds(2)),
             new HealthActivitiesImpl(services, Clock.systemUTC()),
             new FailoverActivitiesImpl(services, kubernetes, connections, Clock.systemUTC(), Duration.ofSeconds(2)),
-            new NotifyActivitiesImpl(services, secrets));
+            new NotifyActivitiesImpl(services, secrets),
+            new LockActivitiesImpl());
     StoredStateRefresher metricsState =
         new StoredStateRefresher(config, new ManifestStore(store, layout), reports, metrics);
     return new DrflowActivities(store, workDirs, all, restore, metricsState, kubernetes);

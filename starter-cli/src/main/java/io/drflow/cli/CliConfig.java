@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.drflow.workflows.codec.PayloadEncryption;
+import io.drflow.workflows.codec.PayloadKeyException;
+import io.drflow.workflows.codec.PayloadKeys;
 import io.drflow.workflows.schedule.ServiceSchedules;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,10 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The parts of {@code drflow.yaml} drctl needs: where Temporal is, and per service its RTO (for run
+ * The parts of {@code drflow.yaml} drctl needs: where Temporal is (and the payload key, when
+ * payloads are encrypted), and per service its RTO (for run
  * summaries) and schedules (for {@code drctl schedule sync}). Everything else is the worker's
  * business: drctl never reads storage or database settings, let alone credentials.
  *
@@ -64,6 +69,38 @@ record CliConfig(String target, String namespace, String taskQueue, Path file, J
         text(t, "taskQueue", DEFAULT_TASK_QUEUE),
         file,
         root);
+  }
+
+  /**
+   * The keys in {@code temporal.payloadEncryption}, or null when payloads are not encrypted. drctl
+   * reads the same setting as the worker: it must encrypt what it starts and decrypt what it reads.
+   */
+  PayloadKeys payloadKeys(Function<String, String> env) {
+    JsonNode t = root == null ? null : root.get("temporal");
+    JsonNode node = t == null ? null : t.get("payloadEncryption");
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    PayloadEncryption pe;
+    try {
+      pe = YAML.treeToValue(node, PayloadEncryption.class);
+    } catch (UnrecognizedPropertyException ex) {
+      throw new UserError(
+          file + ": temporal.payloadEncryption" + path(ex) + ": unknown key '" + ex.getPropertyName() + "' (known: "
+              + ex.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "))
+              + ")");
+    } catch (IOException ex) {
+      throw new UserError(file + ": temporal.payloadEncryption: " + ex.getMessage());
+    }
+    try {
+      return PayloadKeys.load(pe, env);
+    } catch (PayloadKeyException ex) {
+      throw new UserError(file + ": " + ex.getMessage());
+    }
+  }
+
+  PayloadKeys payloadKeys() {
+    return payloadKeys(System::getenv);
   }
 
   /** The service's RTO when the config states it readably; summaries simply omit it otherwise. */

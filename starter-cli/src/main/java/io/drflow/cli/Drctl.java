@@ -27,7 +27,8 @@ import picocli.CommandLine.ScopeType;
       BackupsCommand.class,
       ScheduleCommand.class,
       DevCommand.class,
-      DemoCommand.class
+      DemoCommand.class,
+      CodecServerCommand.class
     })
 public final class Drctl {
 

@@ -1,9 +1,12 @@
 package io.drflow.cli;
 
+import io.drflow.workflows.codec.AesGcmPayloadCodec;
 import io.grpc.StatusRuntimeException;
 import io.temporal.client.WorkflowException;
+import io.temporal.common.converter.DataConverterException;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.payload.codec.PayloadCodecException;
 
 /** Turns exceptions into one line a responder can act on. */
 final class Errors {
@@ -13,6 +16,10 @@ final class Errors {
   static String describe(Throwable e) {
     if (e instanceof UserError) {
       return e.getMessage();
+    }
+    String payloads = payloadProblem(e);
+    if (payloads != null) {
+      return payloads;
     }
     Throwable t = e;
     while (t != null) {
@@ -42,5 +49,22 @@ final class Errors {
       t = t.getCause();
     }
     return String.valueOf(e.getMessage());
+  }
+
+  /**
+   * A payload drctl could not decrypt, or an encrypted one it had no key for: the fix is in
+   * drflow.yaml, not in the run, so say that instead of the SDK's wrapper message.
+   */
+  private static String payloadProblem(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof PayloadCodecException) {
+        return "cannot decrypt the run's payloads: " + t.getMessage();
+      }
+      if (t instanceof DataConverterException && String.valueOf(t.getMessage()).contains(AesGcmPayloadCodec.ENCODING)) {
+        return "the run's payloads are encrypted (" + AesGcmPayloadCodec.ENCODING + ") and drctl has no key:"
+            + " use the worker's temporal.payloadEncryption setting in drflow.yaml (--config)";
+      }
+    }
+    return null;
   }
 }

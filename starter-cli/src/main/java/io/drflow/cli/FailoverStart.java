@@ -35,6 +35,7 @@ final class FailoverStart {
 
   static int start(TemporalSession s, FailoverInput input, boolean await, boolean json, PrintWriter out) throws Exception {
     String what = input.isFailback() ? "failback" : "failover to " + input.to();
+    Runs.refuseIfBusy(s, input.service());
     WorkflowStub stub = Runs.start(s, Runbook.FAILOVER, input.service(),
         (input.isFailback() ? "failback" : "to " + input.to()) + (input.isDrill() ? " (drill)" : ""), input);
     String id = stub.getExecution().getWorkflowId();

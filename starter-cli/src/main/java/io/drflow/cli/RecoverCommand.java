@@ -105,7 +105,7 @@ final class RecoverCommand extends ClientCommand {
 
   @Override
   int run(TemporalSession s) throws Exception {
-    Runs.refuseIfRecovering(s, service);
+    Runs.refuseIfBusy(s, service);
     WorkflowStub stub = Runs.start(s, Runbook.RECOVERY, service, source().strip(), input);
     String id = stub.getExecution().getWorkflowId();
     out().println("started " + id);

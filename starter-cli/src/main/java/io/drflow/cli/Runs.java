@@ -13,6 +13,7 @@ import io.temporal.failure.CanceledFailure;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Optional;
 
 /** Starting runbooks and reading their results, shared by the commands. */
@@ -71,22 +72,33 @@ final class Runs {
   }
 
   /**
-   * A second recovery of a service would fail at its lock anyway; saying so before starting
-   * names the run to follow instead.
+   * A second recovery, failover or failback of a service would fail at its lock anyway; saying so
+   * before starting names the run to follow instead.
    */
-  static void refuseIfRecovering(TemporalSession s, String service) {
-    io.temporal.api.workflow.v1.WorkflowExecutionInfo lock;
-    try {
-      lock = describe(s, io.drflow.workflows.recovery.RecoveryWorkflow.lockId(service));
-    } catch (UserError notFound) {
-      return;
-    }
-    if (lock.getStatus()
-        == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-      String holder = lock.getParentExecution().getWorkflowId();
-      throw new UserError(
-          "a recovery of " + service + " is already running: " + holder + " (drctl watch " + holder
-              + ", or drctl abort " + holder + " --reason TEXT)");
+  static void refuseIfBusy(TemporalSession s, String service) {
+    // Recoveries started before the lock was shared hold the old id.
+    for (String id : List.of(
+        io.drflow.workflows.runbook.ServiceLock.id(service),
+        io.drflow.workflows.runbook.ServiceLock.legacyRecoveryId(service))) {
+      io.temporal.api.workflow.v1.WorkflowExecutionInfo lock;
+      try {
+        lock = describe(s, id);
+      } catch (UserError notFound) {
+        continue;
+      }
+      if (lock.getStatus()
+          == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        String holder = lock.getParentExecution().getWorkflowId();
+        String what;
+        try {
+          what = describe(s, holder).getType().getName().equals("FailoverWorkflow") ? "failover" : "recovery";
+        } catch (UserError gone) {
+          what = "run";
+        }
+        throw new UserError(
+            "a " + what + " of " + service + " is already running: " + holder + " (drctl watch " + holder
+                + ", or drctl abort " + holder + " --reason TEXT)");
+      }
     }
   }
 

@@ -1,9 +1,11 @@
 package io.drflow.cli;
 
+import io.drflow.workflows.runbook.RunbookDataConverter;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.client.schedules.ScheduleClientOptions;
+import io.temporal.common.converter.DataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.time.Duration;
@@ -25,6 +27,8 @@ final class TemporalSession implements AutoCloseable {
   }
 
   static TemporalSession open(CliConfig config) {
+    // Keys first: a missing key variable is reported before any connection is made.
+    DataConverter converter = RunbookDataConverter.create(config.payloadKeys());
     WorkflowServiceStubs service =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder()
@@ -33,10 +37,19 @@ final class TemporalSession implements AutoCloseable {
                 .build());
     WorkflowClient client =
         WorkflowClient.newInstance(
-            service, WorkflowClientOptions.newBuilder().setNamespace(config.namespace()).build());
+            service,
+            WorkflowClientOptions.newBuilder()
+                .setNamespace(config.namespace())
+                .setDataConverter(converter)
+                .build());
+    // Schedules hold the inputs of the runs they start: the same converter encrypts those.
     ScheduleClient schedules =
         ScheduleClient.newInstance(
-            service, ScheduleClientOptions.newBuilder().setNamespace(config.namespace()).build());
+            service,
+            ScheduleClientOptions.newBuilder()
+                .setNamespace(config.namespace())
+                .setDataConverter(converter)
+                .build());
     return new TemporalSession(config, service, client, schedules);
   }
 

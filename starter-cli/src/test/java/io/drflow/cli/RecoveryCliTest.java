@@ -127,6 +127,13 @@ class RecoveryCliTest {
     DrctlRunner.Result second = drctl("recover", "shop");
     assertThat(second.exitCode()).isEqualTo(2);
     assertThat(second.err()).contains("a recovery of shop is already running: " + id);
+    // One runbook per service: a failover or failback is refused before it starts, naming the run.
+    DrctlRunner.Result failover = drctl("failover", "shop", "--to", "dr");
+    assertThat(failover.exitCode()).isEqualTo(2);
+    assertThat(failover.err()).contains("a recovery of shop is already running: " + id);
+    DrctlRunner.Result failback = drctl("failback", "shop", "--yes");
+    assertThat(failback.exitCode()).isEqualTo(2);
+    assertThat(failback.err()).contains("a recovery of shop is already running: " + id);
 
     releaseRestore.countDown();
     awaitGate(id);

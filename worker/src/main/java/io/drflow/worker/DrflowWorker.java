@@ -5,6 +5,8 @@ import io.drflow.activities.config.DrflowConfig;
 import io.drflow.activities.config.Secrets;
 import io.drflow.activities.config.TemporalConfig;
 import io.drflow.workflows.Workflows;
+import io.drflow.workflows.codec.PayloadEncryption;
+import io.drflow.workflows.codec.PayloadKeys;
 import io.drflow.workflows.runbook.RunbookDataConverter;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -68,6 +70,7 @@ public final class DrflowWorker implements AutoCloseable {
 
   private static DrflowWorker start(DrflowConfig config, Secrets secrets, WorkerMetrics metrics) {
     TemporalConfig t = config.temporal();
+    PayloadKeys payloadKeys = payloadKeys(t, secrets);
     WorkflowServiceStubs service =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder()
@@ -79,7 +82,7 @@ public final class DrflowWorker implements AutoCloseable {
             service,
             WorkflowClientOptions.newBuilder()
                 .setNamespace(t.namespace())
-                .setDataConverter(RunbookDataConverter.create())
+                .setDataConverter(RunbookDataConverter.create(payloadKeys))
                 .build());
     WorkerFactoryOptions.Builder factoryOptions = WorkerFactoryOptions.newBuilder();
     CrashPoint.fromEnvironment()
@@ -104,6 +107,10 @@ public final class DrflowWorker implements AutoCloseable {
         hostQueue,
         t.target(),
         t.namespace());
+    if (payloadKeys != null) {
+      log.info(
+          "workflow payloads encrypted with key id '{}' (decrypts: {})", payloadKeys.currentId(), payloadKeys.ids());
+    }
     if (metrics.enabled()) {
       log.info("metrics: {}", metrics.url());
     }
@@ -114,6 +121,15 @@ public final class DrflowWorker implements AutoCloseable {
         Duration.ofSeconds(config.worker().shutdownGraceSeconds()),
         hostQueue,
         metrics);
+  }
+
+  /**
+   * The payload keys when {@code temporal.payloadEncryption} is configured, else null. A missing
+   * key variable is a {@link Secrets.MissingSecretException} like any other the config names.
+   */
+  static PayloadKeys payloadKeys(TemporalConfig t, Secrets secrets) {
+    PayloadEncryption pe = t.payloadEncryption();
+    return pe == null ? null : PayloadKeys.load(pe, name -> secrets.optional(name).orElse(null));
   }
 
   /**

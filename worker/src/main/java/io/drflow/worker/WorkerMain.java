@@ -4,6 +4,7 @@ import io.drflow.activities.config.ConfigException;
 import io.drflow.activities.config.ConfigLoader;
 import io.drflow.activities.config.DrflowConfig;
 import io.drflow.activities.config.Secrets;
+import io.drflow.workflows.codec.PayloadKeyException;
 import io.drflow.worker.dev.DevStack;
 import java.nio.file.Path;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -49,6 +50,9 @@ public final class WorkerMain implements Callable<Integer> {
       worker = DrflowWorker.start(cfg, Secrets.fromEnvironment());
     } catch (Secrets.MissingSecretException e) {
       System.err.println("drflow-worker: " + e.getMessage() + " (named in " + config + ")");
+      return 2;
+    } catch (PayloadKeyException e) {
+      System.err.println("drflow-worker: " + e.getMessage() + " (temporal.payloadEncryption in " + config + ")");
       return 2;
     } catch (io.grpc.StatusRuntimeException e) {
       System.err.println(

@@ -35,6 +35,7 @@ public final class BenchMain {
     Path dir = Path.of(opts.getOrDefault("dir", "/tmp/drflow-bench-" + System.currentTimeMillis()));
     int code;
     try (BenchStack stack = new BenchStack(repo, dir)) {
+      stack.encryptBackups = "true".equals(opts.get("encrypt"));
       code =
           switch (mode) {
             case "compare" -> new Compare(stack, opts).run();

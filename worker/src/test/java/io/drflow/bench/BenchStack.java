@@ -44,6 +44,17 @@ final class BenchStack implements AutoCloseable {
   Process worker;
   Path workerLog;
 
+  /** Backups encrypted at rest (AES-256-GCM), with a key generated for this run. */
+  boolean encryptBackups;
+
+  private final String backupKey = newBackupKey();
+
+  private static String newBackupKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return java.util.Base64.getEncoder().encodeToString(key);
+  }
+
   BenchStack(Path repo, Path dir) throws IOException {
     this.repo = repo;
     this.dir = Files.createDirectories(dir);
@@ -104,6 +115,9 @@ final class BenchStack implements AutoCloseable {
           accessKeyEnv: DRFLOW_BENCH_S3_ACCESS_KEY
           secretKeyEnv: DRFLOW_BENCH_S3_SECRET_KEY
           createBucket: true
+        %s
+        metrics:
+          port: 0
         worker:
           workDir: %s
           hostId: bench
@@ -126,6 +140,7 @@ final class BenchStack implements AutoCloseable {
                 TASK_QUEUE,
                 s3.endpoint(),
                 BUCKET,
+                encryptBackups ? "  encryption: {keyEnv: DRFLOW_BENCH_BACKUP_KEY}" : "",
                 dir.resolve("work"),
                 workerExtra,
                 backupSection,
@@ -151,6 +166,7 @@ final class BenchStack implements AutoCloseable {
             .redirectOutput(workerLog.toFile());
     pb.environment().put("DRFLOW_BENCH_S3_ACCESS_KEY", S3_IDENTITY);
     pb.environment().put("DRFLOW_BENCH_S3_SECRET_KEY", S3_CREDENTIAL);
+    pb.environment().put("DRFLOW_BENCH_BACKUP_KEY", backupKey);
     pb.environment().putIfAbsent("DRFLOW_LOG_LEVEL", "INFO");
     worker = pb.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

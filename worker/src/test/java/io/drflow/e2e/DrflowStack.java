@@ -151,6 +151,8 @@ public final class DrflowStack implements AutoCloseable {
           workDir: "%s"
           hostId: e2e
           shutdownGraceSeconds: 5
+        metrics:
+          port: 0
         services:
           %s:
             postgres:

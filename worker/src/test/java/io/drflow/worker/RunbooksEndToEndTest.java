@@ -112,7 +112,8 @@ class RunbooksEndToEndTest {
           .as("history of %s", h.getWorkflowExecution().getWorkflowId())
           .doesNotContain(SOURCE_PASSWORD)
           .doesNotContain(DRILL_PASSWORD)
-          .doesNotContain(EmbeddedRunbookStack.S3_SECRET);
+          .doesNotContain(EmbeddedRunbookStack.S3_SECRET)
+          .doesNotContain(EmbeddedRunbookStack.BACKUP_KEY);
     }
   }
 

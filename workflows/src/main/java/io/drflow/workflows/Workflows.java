@@ -5,8 +5,8 @@ import io.drflow.workflows.catalog.ListBackupsWorkflowImpl;
 import io.drflow.workflows.catalog.RunHistoryWorkflowImpl;
 import io.drflow.workflows.drill.RestoreDrillWorkflowImpl;
 import io.drflow.workflows.failover.FailoverWorkflowImpl;
-import io.drflow.workflows.recovery.RecoveryLockWorkflowImpl;
 import io.drflow.workflows.recovery.RecoveryWorkflowImpl;
+import io.drflow.workflows.runbook.ServiceLockWorkflowImpl;
 
 /** Every workflow implementation a drflow worker registers. */
 public final class Workflows {
@@ -17,7 +17,7 @@ public final class Workflows {
     ListBackupsWorkflowImpl.class,
     RunHistoryWorkflowImpl.class,
     RecoveryWorkflowImpl.class,
-    RecoveryLockWorkflowImpl.class,
+    ServiceLockWorkflowImpl.class,
     FailoverWorkflowImpl.class
   };
 

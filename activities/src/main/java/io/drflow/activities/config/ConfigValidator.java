@@ -26,6 +26,7 @@ final class ConfigValidator {
     if (config.storage().bucket().isBlank()) {
       out.add("storage.bucket: must not be empty");
     }
+    encryption(config.storage().encryption(), out);
     BackupTuning t = config.backup();
     if (t.chunkMiB() < 1 || t.chunkMiB() > 256) {
       out.add("backup.chunkMiB: must be between 1 and 256");
@@ -48,6 +49,9 @@ final class ConfigValidator {
     }
     if (m.port() < 0 || m.port() > 65535) {
       out.add("metrics.port: must be between 0 (any free port) and 65535");
+    }
+    if (config.temporal().payloadEncryption() != null) {
+      out.addAll(config.temporal().payloadEncryption().problems("temporal.payloadEncryption"));
     }
     config.services().forEach((name, svc) -> service(name, svc, out));
     return out;
@@ -145,6 +149,31 @@ final class ConfigValidator {
 
   /** Environment variable names, as a POSIX shell would accept them. */
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  private static void encryption(EncryptionConfig e, List<String> out) {
+    if (e == null) {
+      return;
+    }
+    keySource("storage.encryption", e.current(), out);
+    for (int i = 0; i < e.previousKeys().size(); i++) {
+      keySource("storage.encryption.previousKeys[" + i + "]", e.previousKeys().get(i), out);
+    }
+  }
+
+  private static void keySource(String at, EncryptionConfig.KeySource k, List<String> out) {
+    if (k == null || (k.keyEnv() == null) == (k.keyFile() == null)) {
+      out.add(at + ": needs exactly one of keyEnv (a variable holding the Base64 key) and keyFile");
+      return;
+    }
+    if (k.keyEnv() != null && !ENV_NAME.matcher(k.keyEnv()).matches()) {
+      // Not quoted: what is there may be the key itself.
+      out.add(at + ".keyEnv: is not an environment variable name (the key itself belongs in the"
+          + " variable, not in the file)");
+    }
+    if (k.keyFile() != null && k.keyFile().isBlank()) {
+      out.add(at + ".keyFile: must not be empty");
+    }
+  }
 
   private static void notifications(String at, NotifyConfig n, List<String> out) {
     if (n == null) {

@@ -78,6 +78,24 @@ final class FailoverConfigValidator {
     }
   }
 
+  private static void alias(String at, DnsValue.Alias a, String type, List<String> out) {
+    if (!"A".equals(type) && !"AAAA".equals(type)) {
+      out.add(at + ": alias targets are for A and AAAA records only (record.type is " + type
+          + "); point a CNAME at a host name instead");
+    }
+    if (a.hostedZoneId() == null || a.hostedZoneId().isBlank()) {
+      out.add(at + ".hostedZoneId: is required (the alias target's hosted zone, e.g. the load balancer's"
+          + " canonical hosted zone id)");
+    } else if (!HOSTED_ZONE_ID.matcher(a.hostedZoneId()).matches()) {
+      out.add(at + ".hostedZoneId: '" + a.hostedZoneId() + "' is not a Route53 hosted zone id (like Z35SXDOTRQ7X7K)");
+    }
+    if (a.dnsName() == null || a.dnsName().isBlank()) {
+      out.add(at + ".dnsName: is required (the alias target, e.g. lb-east-123.us-east-1.elb.amazonaws.com)");
+    } else if (!HOST_NAME.matcher(a.dnsName()).matches()) {
+      out.add(at + ".dnsName: '" + a.dnsName() + "' is not a DNS name");
+    }
+  }
+
   private static void dns(String at, DnsConfig dns, Map<String, RegionConfig> regions, List<String> out) {
     if (dns.route53() == null || dns.route53().hostedZoneId() == null) {
       out.add(at + ".route53.hostedZoneId: is required");
@@ -104,15 +122,20 @@ final class FailoverConfigValidator {
         out.add(at + ".record.ttl: must be between 0 and 172800 seconds, got " + rec.ttl());
       }
     }
-    for (Map.Entry<String, String> v : dns.values().entrySet()) {
+    for (Map.Entry<String, DnsValue> v : dns.values().entrySet()) {
       String vat = at + ".values." + v.getKey();
       if (!regions.containsKey(v.getKey())) {
         out.add(vat + ": no region '" + v.getKey() + "' (regions: "
             + String.join(", ", regions.keySet()) + ")");
       }
-      String value = v.getValue();
+      DnsValue dv = v.getValue();
+      if (dv != null && dv.isAlias()) {
+        alias(vat + ".alias", dv.alias(), type, out);
+        continue;
+      }
+      String value = dv == null ? null : dv.value();
       if (value == null || value.isBlank()) {
-        out.add(vat + ": must not be empty");
+        out.add(vat + ": must not be empty (a value, or {alias: {hostedZoneId: ..., dnsName: ...}} for A/AAAA)");
       } else if ("A".equals(type) && !IPV4.matcher(value).matches()) {
         out.add(vat + ": '" + value + "' is not an IPv4 address (record type A)");
       } else if ("CNAME".equals(type) && !HOST_NAME.matcher(value).matches()) {

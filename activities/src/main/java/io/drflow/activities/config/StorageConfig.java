@@ -7,6 +7,7 @@ package io.drflow.activities.config;
  *
  * @param endpoint an S3-compatible endpoint; absent means AWS itself
  * @param createBucket create the bucket when missing (the embedded stack does)
+ * @param encryption how backups are encrypted at rest; absent means they are not
  */
 public record StorageConfig(
     String endpoint,
@@ -16,7 +17,8 @@ public record StorageConfig(
     Boolean pathStyle,
     String accessKeyEnv,
     String secretKeyEnv,
-    Boolean createBucket) {
+    Boolean createBucket,
+    EncryptionConfig encryption) {
 
   public static final String EMBEDDED_ENDPOINT = "http://127.0.0.1:9000";
   public static final String DEFAULT_ACCESS_KEY_ENV = "DRFLOW_S3_ACCESS_KEY";
@@ -28,6 +30,24 @@ public record StorageConfig(
     prefix = prefix == null ? "drflow" : trimSlashes(prefix);
     pathStyle = pathStyle == null ? endpoint != null : pathStyle;
     createBucket = createBucket != null && createBucket;
+  }
+
+  /** A bucket whose backups are not encrypted. */
+  public StorageConfig(
+      String endpoint,
+      String region,
+      String bucket,
+      String prefix,
+      Boolean pathStyle,
+      String accessKeyEnv,
+      String secretKeyEnv,
+      Boolean createBucket) {
+    this(endpoint, region, bucket, prefix, pathStyle, accessKeyEnv, secretKeyEnv, createBucket, null);
+  }
+
+  public StorageConfig withEncryption(EncryptionConfig replacement) {
+    return new StorageConfig(
+        endpoint, region, bucket, prefix, pathStyle, accessKeyEnv, secretKeyEnv, createBucket, replacement);
   }
 
   /** The embedded stack's S3 server, with the credentials the stack gives its worker. */

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.route53.Route53Client;
+import software.amazon.awssdk.services.route53.model.AliasTarget;
 import software.amazon.awssdk.services.route53.model.Change;
 import software.amazon.awssdk.services.route53.model.ChangeAction;
 import software.amazon.awssdk.services.route53.model.ChangeInfo;
@@ -16,31 +17,45 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 import software.amazon.awssdk.services.route53.model.RRType;
 
 /**
- * Reads and switches one simple record in a Route53 hosted zone. Every write checks first, so a
+ * Reads and switches one simple record (plain values or an alias) in a Route53 hosted zone. Every write checks first, so a
  * retry after a crash finds the record already switched and changes nothing.
  */
 public final class Route53Records {
 
-  /** What readiness found: the zone's name when it exists, the record's value when it does. */
-  public record Readiness(String zoneName, String value) {
+  /** What readiness found: the zone's name when it exists, what the record points at when it does. */
+  public record Readiness(String zoneName, DnsTarget target) {
 
     public boolean zoneExists() {
       return zoneName != null;
     }
 
     public boolean recordExists() {
-      return value != null;
+      return target != null;
+    }
+
+    /** The value, or the alias described; null when the record does not exist. */
+    public String value() {
+      return target == null ? null : target.describe();
     }
   }
 
   /**
    * @param changeId the Route53 change, null when nothing had to change
-   * @param previous the value before, null when the record did not exist
+   * @param before what the record pointed at, null when it did not exist
    */
-  public record Switched(String changeId, String previous, String current) {
+  public record Switched(String changeId, DnsTarget before, DnsTarget after) {
 
     public boolean changed() {
       return changeId != null;
+    }
+
+    /** The value before (an alias described); null when the record did not exist. */
+    public String previous() {
+      return before == null ? null : before.describe();
+    }
+
+    public String current() {
+      return after == null ? null : after.describe();
     }
   }
 
@@ -67,37 +82,49 @@ public final class Route53Records {
     } catch (NoSuchHostedZoneException e) {
       return new Readiness(null, null);
     }
-    return new Readiness(zone, value(record).orElse(null));
+    return new Readiness(zone, target(record).orElse(null));
   }
 
-  /** The record's single value; empty when the record does not exist. */
+  /** What the record points at; empty when the record does not exist. */
+  public Optional<DnsTarget> target(DnsRecord record) {
+    return recordSet(record).map(Route53Records::target);
+  }
+
+  /** The record's value, or its alias described; empty when the record does not exist. */
   public Optional<String> value(DnsRecord record) {
-    return recordSet(record).map(Route53Records::single);
+    return target(record).map(DnsTarget::describe);
+  }
+
+  /** Points the record at a plain value: see {@link #upsert(DnsRecord, DnsTarget, String, Duration, Runnable)}. */
+  public Switched upsert(DnsRecord record, String value, String comment, Duration maxWait, Runnable tick)
+      throws InterruptedException {
+    return upsert(record, DnsTarget.value(value), comment, maxWait, tick);
   }
 
   /**
-   * Points the record at {@code value} (UPSERT), then waits for INSYNC and reads the record back.
-   * When it already holds the value nothing is sent.
+   * Points the record at {@code target} (UPSERT; a plain value replaces an alias and the other way
+   * round), then waits for INSYNC and reads the record back. When it already points there nothing
+   * is sent.
    *
    * @param comment lands in Route53's change history (the run id goes here)
    * @param tick called while waiting, to heartbeat
    */
-  public Switched upsert(DnsRecord record, String value, String comment, Duration maxWait, Runnable tick)
+  public Switched upsert(DnsRecord record, DnsTarget target, String comment, Duration maxWait, Runnable tick)
       throws InterruptedException {
-    Optional<String> before = value(record);
-    if (before.isPresent() && sameValue(before.get(), value)) {
+    Optional<DnsTarget> before = target(record);
+    if (before.isPresent() && before.get().sameAs(target)) {
       return new Switched(null, before.get(), before.get());
     }
-    ChangeInfo change = change(record, ChangeAction.UPSERT, value, comment);
+    ChangeInfo change = change(record, ChangeAction.UPSERT, target, comment);
     awaitInsync(change.id(), maxWait, tick);
-    verify(record, value);
-    return new Switched(change.id(), before.orElse(null), value);
+    verify(record, target);
+    return new Switched(change.id(), before.orElse(null), target);
   }
 
-  /** Deletes the record when it holds {@code value}; absent is success (returns null). */
+  /** Deletes the record, whatever it points at; absent is success (returns null). */
   public String delete(DnsRecord record, String comment, Duration maxWait, Runnable tick)
       throws InterruptedException {
-    Optional<String> before = value(record);
+    Optional<DnsTarget> before = target(record);
     if (before.isEmpty()) {
       return null;
     }
@@ -106,14 +133,20 @@ public final class Route53Records {
     return change.id();
   }
 
-  private ChangeInfo change(DnsRecord record, ChangeAction action, String value, String comment) {
-    ResourceRecordSet set =
-        ResourceRecordSet.builder()
-            .name(record.name())
-            .type(RRType.fromValue(record.type()))
-            .ttl(record.ttl())
-            .resourceRecords(ResourceRecord.builder().value(value).build())
-            .build();
+  private ChangeInfo change(DnsRecord record, ChangeAction action, DnsTarget target, String comment) {
+    ResourceRecordSet.Builder set =
+        ResourceRecordSet.builder().name(record.name()).type(RRType.fromValue(record.type()));
+    if (target.isAlias()) {
+      // An alias has no TTL of its own: Route53 uses the target's.
+      set.aliasTarget(
+          AliasTarget.builder()
+              .hostedZoneId(target.alias().hostedZoneId())
+              .dnsName(target.alias().dnsName())
+              .evaluateTargetHealth(target.alias().evaluateTargetHealth())
+              .build());
+    } else {
+      set.ttl(record.ttl()).resourceRecords(ResourceRecord.builder().value(target.value()).build());
+    }
     return client
         .changeResourceRecordSets(
             r ->
@@ -121,7 +154,7 @@ public final class Route53Records {
                     .changeBatch(
                         b ->
                             b.comment(comment)
-                                .changes(Change.builder().action(action).resourceRecordSet(set).build())))
+                                .changes(Change.builder().action(action).resourceRecordSet(set.build()).build())))
         .changeInfo();
   }
 
@@ -142,12 +175,12 @@ public final class Route53Records {
     }
   }
 
-  private void verify(DnsRecord record, String value) {
-    Optional<String> after = value(record);
-    if (after.isEmpty() || !sameValue(after.get(), value)) {
+  private void verify(DnsRecord record, DnsTarget target) {
+    Optional<DnsTarget> after = target(record);
+    if (after.isEmpty() || !after.get().sameAs(target)) {
       throw new IllegalStateException(
-          "Route53 reports " + record.name() + " " + record.type() + " as " + after.orElse("absent")
-              + " after the change to " + value);
+          "Route53 reports " + record.name() + " " + record.type() + " as "
+              + after.map(DnsTarget::describe).orElse("absent") + " after the change to " + target.describe());
     }
   }
 
@@ -166,15 +199,11 @@ public final class Route53Records {
         .findFirst();
   }
 
-  private static String single(ResourceRecordSet set) {
-    if (set.aliasTarget() != null) {
-      return set.aliasTarget().dnsName();
+  private static DnsTarget target(ResourceRecordSet set) {
+    AliasTarget a = set.aliasTarget();
+    if (a != null) {
+      return DnsTarget.alias(a.hostedZoneId(), a.dnsName(), Boolean.TRUE.equals(a.evaluateTargetHealth()));
     }
-    return set.resourceRecords().isEmpty() ? null : set.resourceRecords().get(0).value();
-  }
-
-  /** CNAME targets compare without case and trailing dot, as DNS does. */
-  static boolean sameValue(String a, String b) {
-    return DnsRecord.fqdn(a).equals(DnsRecord.fqdn(b));
+    return set.resourceRecords().isEmpty() ? null : DnsTarget.value(set.resourceRecords().get(0).value());
   }
 }

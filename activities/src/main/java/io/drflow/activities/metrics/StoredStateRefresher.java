@@ -63,13 +63,14 @@ public final class StoredStateRefresher implements AutoCloseable {
   }
 
   /**
-   * The newest backup is the newest manifest that verifies: only a restorable backup counts. The
+   * The newest backup is the newest manifest that verifies and is not a safety copy: only a
+   * restorable backup of a healthy database counts. The
    * one before it may already be gone (retention keeps one per day), so its size also comes from
    * the backup reports, which retention never deletes.
    */
   private void backups(String service) {
     List<RunMetrics.BackupFacts> published =
-        manifests.listVerified(service, 2).stream().map(StoredStateRefresher::facts).toList();
+        manifests.listRestorable(service, 2).stream().map(StoredStateRefresher::facts).toList();
     if (published.isEmpty()) {
       return;
     }

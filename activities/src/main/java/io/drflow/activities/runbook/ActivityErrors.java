@@ -4,6 +4,7 @@ import io.drflow.activities.config.Secrets;
 import io.drflow.activities.postgres.PgException;
 import io.drflow.activities.storage.BackupMissingException;
 import io.drflow.activities.storage.ChecksumMismatchException;
+import io.drflow.activities.storage.EncryptionKeyException;
 import io.drflow.activities.storage.InvalidManifestException;
 import io.drflow.workflows.runbook.Failures;
 import io.temporal.activity.Activity;
@@ -30,6 +31,8 @@ public final class ActivityErrors {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.BACKUP_NOT_FOUND);
     } catch (InvalidManifestException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.CHECKSUM_MISMATCH);
+    } catch (EncryptionKeyException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), Failures.ENCRYPTION_KEY);
     } catch (Secrets.MissingSecretException e) {
       throw ApplicationFailure.newNonRetryableFailure(
           e.getMessage(), Failures.MISSING_CREDENTIALS);

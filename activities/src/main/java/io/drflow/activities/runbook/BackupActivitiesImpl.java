@@ -1,6 +1,7 @@
 package io.drflow.activities.runbook;
 
 import io.drflow.activities.config.PostgresConfig;
+import io.drflow.activities.config.Secrets;
 import io.drflow.activities.config.ServiceConfig;
 import io.drflow.activities.postgres.ArchiveOffsets;
 import io.drflow.activities.postgres.DatabaseInventory;
@@ -10,7 +11,9 @@ import io.drflow.activities.postgres.PgDump;
 import io.drflow.activities.postgres.PgProcess;
 import io.drflow.activities.postgres.PgTools;
 import io.drflow.activities.postgres.SnapshotSession;
+import io.drflow.activities.storage.BackupKeys;
 import io.drflow.activities.storage.BackupLayout;
+import io.drflow.activities.storage.ChunkCipher;
 import io.drflow.activities.storage.ChunkedUploader;
 import io.drflow.activities.storage.Manifest;
 import io.drflow.activities.storage.ManifestStore;
@@ -18,6 +21,7 @@ import io.drflow.activities.storage.ObjectStore;
 import io.drflow.activities.storage.RawObserver;
 import io.drflow.activities.storage.RawPatch;
 import io.drflow.activities.storage.RetentionExecutor;
+import io.drflow.activities.storage.StorageJson;
 import io.drflow.workflows.activities.BackupActivities;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -51,10 +55,22 @@ public final class BackupActivitiesImpl implements BackupActivities {
   private final ManifestStore manifests;
   private final BackupLayout layout;
   private final ChunkedUploader uploader;
+  private final Secrets secrets;
 
   public BackupActivitiesImpl(
       ServiceRegistry services, PgConnections connections, ObjectStore store, BackupLayout layout) {
+    this(services, Secrets.fromEnvironment(), connections, store, layout);
+  }
+
+  /** @param secrets where the backup encryption key is read from, when one is configured */
+  public BackupActivitiesImpl(
+      ServiceRegistry services,
+      Secrets secrets,
+      PgConnections connections,
+      ObjectStore store,
+      BackupLayout layout) {
     this.services = services;
+    this.secrets = secrets;
     this.connections = connections;
     this.store = store;
     this.layout = layout;
@@ -102,6 +118,12 @@ public final class BackupActivitiesImpl implements BackupActivities {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     String service = request.service();
     String id = request.backupId();
+    // Read before anything runs: a missing or malformed key fails the backup before it dumps.
+    ChunkCipher cipher =
+        BackupKeys.resolve(services.config().storage().encryption(), secrets)
+            .current()
+            .map(k -> ChunkCipher.create(k, service, id))
+            .orElse(null);
     Instant snapshotStarted = Instant.now();
     int serverVersion = connections.serverVersionNum(pg);
     PgTools tools = PgTools.forServer(services.config().worker().pgBin(), serverVersion);
@@ -132,8 +154,22 @@ public final class BackupActivitiesImpl implements BackupActivities {
               () -> {
                 Globals g =
                     Globals.capture(tools, connections, pg, Heartbeat.EVERY, () -> abandonIfAsked(abandon));
-                store.putText(layout.globalsKey(service, id), g.sql(), "application/sql");
-                store.putJson(layout.rolesKey(service, id), g.roles());
+                // Role password hashes are in both: encrypted like the data when it is.
+                byte[] sql = g.sql().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] roleJson = StorageJson.MAPPER.writeValueAsBytes(g.roles());
+                if (cipher == null) {
+                  store.putBytes(layout.globalsKey(service, id), sql, "application/sql");
+                  store.putBytes(layout.rolesKey(service, id), roleJson, "application/json");
+                } else {
+                  store.putBytes(
+                      layout.globalsKey(service, id),
+                      cipher.sealObject(ChunkCipher.Stream.GLOBALS, sql),
+                      "application/octet-stream");
+                  store.putBytes(
+                      layout.rolesKey(service, id),
+                      cipher.sealObject(ChunkCipher.Stream.ROLES, roleJson),
+                      "application/octet-stream");
+                }
                 return g;
               });
       ChunkedUploader.Result uploaded;
@@ -147,7 +183,8 @@ public final class BackupActivitiesImpl implements BackupActivities {
                     layout.dataKey(service, id),
                     layout.chunkIndexKey(service, id),
                     (raw, stored) -> ctx.heartbeat(new StreamProgress(streamStage(counted.get()), raw, stored)),
-                    new DataOffsetRecorder());
+                    new DataOffsetRecorder(),
+                    cipher);
           } catch (Exception e) {
             dump.destroyTree();
             throw e;
@@ -165,6 +202,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
         awaitQuietly(roles);
         throw e;
       }
+      Manifest.Dump dumped = uploaded.toManifestDump(DUMP_FORMAT);
       Manifest manifest =
           new Manifest(
               Manifest.FORMAT,
@@ -173,20 +211,25 @@ public final class BackupActivitiesImpl implements BackupActivities {
               snapshot.snapshotAt().toString(),
               null,
               new Manifest.Source(pg.server(), pg.database(), pg.user(), tools.version()),
-              uploaded.toManifestDump(DUMP_FORMAT),
+              dumped,
               layout.rolesKey(service, id),
               layout.globalsKey(service, id),
-              inventory);
+              inventory,
+              cipher == null ? null : cipher.describe(dumped));
       manifests.writeStaging(manifest);
       List<StageTiming> stages = new ArrayList<>();
       stages.add(new StageTiming("Snapshot", snapshotStarted.toEpochMilli(), snapshotEnded.get().toEpochMilli()));
       stages.add(stage("Dump", uploaded.stage("read"), uploaded));
       stages.add(stage("Compress", uploaded.stage("compress"), uploaded));
+      if (cipher != null) {
+        stages.add(stage("Encrypt", uploaded.stage("encrypt"), uploaded));
+      }
       stages.add(stage("Checksum", uploaded.stage("hash"), uploaded));
       stages.add(stage("Upload", uploaded.stage("upload"), uploaded));
       log.info(
-          "backup {} of {}: {} tables, {} rows, {} bytes dumped, {} stored",
-          id, service, inventory.tables().size(), inventory.totalRows(), uploaded.rawBytes(), uploaded.storedBytes());
+          "backup {} of {}: {} tables, {} rows, {} bytes dumped, {} stored{}",
+          id, service, inventory.tables().size(), inventory.totalRows(), uploaded.rawBytes(), uploaded.storedBytes(),
+          cipher == null ? "" : ", encrypted with key " + cipher.keyId());
       return result(request, manifest, snapshot.snapshotAt(), stages);
     }
   }

@@ -1,12 +1,14 @@
 package io.drflow.activities.runbook;
 
 import io.drflow.activities.config.DnsConfig;
+import io.drflow.activities.config.DnsValue;
 import io.drflow.activities.config.HealthConfig;
 import io.drflow.activities.config.RegionConfig;
 import io.drflow.activities.config.RegionKubernetes;
 import io.drflow.activities.config.ServerConfig;
 import io.drflow.activities.config.ServiceConfig;
 import io.drflow.activities.dns.DnsRecord;
+import io.drflow.activities.dns.DnsTarget;
 import io.drflow.activities.dns.Route53Clients;
 import io.drflow.activities.dns.Route53Records;
 import io.drflow.activities.http.HealthChecker;
@@ -18,6 +20,7 @@ import io.drflow.activities.postgres.PgException;
 import io.drflow.activities.postgres.Sql;
 import io.drflow.workflows.activities.DeploymentActivities.ScaleResult;
 import io.drflow.workflows.activities.FailoverActivities;
+import io.drflow.workflows.activities.FailoverActivities.DnsAlias;
 import io.drflow.workflows.activities.HealthActivities.HealthResult;
 import io.drflow.workflows.model.Check;
 import io.drflow.workflows.model.RecoveryDetails.Replicas;
@@ -35,6 +38,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,10 +93,19 @@ public final class FailoverActivitiesImpl implements FailoverActivities, AutoClo
         }
       });
       DnsRecord record = record(svc, request.drill());
+      Map<String, String> values = new LinkedHashMap<>();
+      Map<String, DnsAlias> aliases = new LinkedHashMap<>();
+      svc.dns().values().forEach((region, v) -> {
+        DnsTarget t = target(v);
+        values.put(region, t.describe());
+        if (t.isAlias()) {
+          aliases.put(region, alias(t));
+        }
+      });
       return new FailoverPlan(
           request.service(), to, List.copyOf(svc.regions().keySet()), target.postgres().server(),
           target.kubernetes() != null, withKubernetes, target.healthUrl(), record.name(), record.type(),
-          Map.copyOf(svc.dns().values()));
+          Map.copyOf(values), Map.copyOf(aliases));
     });
   }
 
@@ -149,7 +162,8 @@ public final class FailoverActivitiesImpl implements FailoverActivities, AutoClo
       ServiceConfig svc = services.service(request.service());
       DnsRecord record = record(svc, request.drill());
       Route53Records.Readiness r = dns(svc).readiness(record);
-      return new DnsState(r.zoneExists(), r.zoneName(), record.name(), r.value());
+      return new DnsState(r.zoneExists(), r.zoneName(), record.name(), r.value(),
+          r.target() != null && r.target().isAlias() ? alias(r.target()) : null);
     });
   }
 
@@ -162,12 +176,16 @@ public final class FailoverActivitiesImpl implements FailoverActivities, AutoClo
       ActivityExecutionContext ctx = Activity.getExecutionContext();
       Runnable tick = () -> ctx.heartbeat("waiting for Route53 INSYNC");
       try {
-        if (request.value() == null) {
+        if (request.value() == null && request.alias() == null) {
           String before = dns(svc).value(record).orElse(null);
           String change = dns(svc).delete(record, comment, DNS_MAX_WAIT, tick);
           return new DnsChange(record.name(), change, before, null);
         }
-        Route53Records.Switched s = dns(svc).upsert(record, request.value(), comment, DNS_MAX_WAIT, tick);
+        DnsAlias a = request.alias();
+        DnsTarget target = a != null
+            ? DnsTarget.alias(a.hostedZoneId(), a.dnsName(), a.evaluateTargetHealth())
+            : DnsTarget.value(request.value());
+        Route53Records.Switched s = dns(svc).upsert(record, target, comment, DNS_MAX_WAIT, tick);
         return new DnsChange(record.name(), s.changeId(), s.previous(), s.current());
       } catch (Route53Exception e) {
         if (e.statusCode() == 400 || e.statusCode() == 403 || e.statusCode() == 404) {
@@ -318,6 +336,16 @@ public final class FailoverActivitiesImpl implements FailoverActivities, AutoClo
     // One client per region: each region is its own cluster.
     return new DeploymentScaler(
         kubernetes.forService(service + "@region:" + region, k.asKubernetesConfig()), k.namespace(), poll);
+  }
+
+  private static DnsTarget target(DnsValue v) {
+    return v.isAlias()
+        ? DnsTarget.alias(v.alias().hostedZoneId(), v.alias().dnsName(), v.alias().evaluateTargetHealth())
+        : DnsTarget.value(v.value());
+  }
+
+  private static DnsAlias alias(DnsTarget t) {
+    return new DnsAlias(t.alias().hostedZoneId(), t.alias().dnsName(), t.alias().evaluateTargetHealth());
   }
 
   private static DnsRecord record(ServiceConfig svc, boolean drill) {

@@ -1,6 +1,8 @@
 package io.drflow.activities.runbook;
 
+import io.drflow.activities.config.EncryptionConfig;
 import io.drflow.activities.config.PostgresConfig;
+import io.drflow.activities.config.Secrets;
 import io.drflow.activities.config.ServerConfig;
 import io.drflow.activities.config.ServiceConfig;
 import io.drflow.activities.postgres.ArchiveOffsets;
@@ -10,16 +12,18 @@ import io.drflow.activities.postgres.PgRestore;
 import io.drflow.activities.postgres.RestoreValidator;
 import io.drflow.activities.postgres.RoleSet;
 import io.drflow.activities.postgres.ScansDuringRestore;
+import io.drflow.activities.storage.BackupKeys;
 import io.drflow.activities.storage.BackupLayout;
+import io.drflow.activities.storage.ChunkCipher;
 import io.drflow.activities.storage.ChunkedDownloader;
 import io.drflow.activities.storage.Manifest;
 import io.drflow.activities.storage.ManifestStore;
+import io.drflow.activities.storage.EncryptionKeyException;
 import io.drflow.activities.storage.ObjectStore;
 import io.drflow.workflows.activities.RestoreActivities;
 import io.drflow.workflows.model.BackupRef;
 import io.drflow.workflows.model.Check;
 import io.drflow.workflows.runbook.Failures;
-import io.drflow.workflows.runbook.ScratchNames;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
@@ -53,6 +57,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
   private final ChunkedDownloader downloader;
   private final WorkDirs workDirs;
   private final String hostQueue;
+  private final Secrets secrets;
 
   public RestoreActivitiesImpl(
       ServiceRegistry services,
@@ -61,7 +66,20 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
       BackupLayout layout,
       WorkDirs workDirs,
       String hostQueue) {
+    this(services, Secrets.fromEnvironment(), connections, store, layout, workDirs, hostQueue);
+  }
+
+  /** @param secrets where backup encryption keys are read from, when configured */
+  public RestoreActivitiesImpl(
+      ServiceRegistry services,
+      Secrets secrets,
+      PgConnections connections,
+      ObjectStore store,
+      BackupLayout layout,
+      WorkDirs workDirs,
+      String hostQueue) {
     this.services = services;
+    this.secrets = secrets;
     this.connections = connections;
     this.store = store;
     this.layout = layout;
@@ -121,9 +139,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
           Instant notAfter = Instant.ofEpochMilli(request.notAfterMillis());
           // Safety copies hold a damaged database: never a recovery's choice unless named.
           List<Manifest> candidates =
-              manifests.listVerified(service, Integer.MAX_VALUE).stream()
-                  .filter(m -> !ScratchNames.isSafetyCopy(m.backupId()))
-                  .toList();
+              manifests.listRestorable(service, Integer.MAX_VALUE);
           for (Manifest m : candidates) {
             Instant at = ManifestStore.parseInstant(m.createdAt());
             if (at != null && !at.isAfter(notAfter)) {
@@ -156,6 +172,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         () -> {
           services.service(request.service());
           Manifest m = manifests.read(request.manifestKey());
+          // Before any file or database exists: a backup this worker cannot decrypt stops here.
+          ChunkCipher cipher = cipherFor(m);
           Path dir = workDirs.create(request.workId());
           Path target = dir.resolve(DUMP_FILE);
           ActivityExecutionContext ctx = Activity.getExecutionContext();
@@ -166,6 +184,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                 StreamedRestore.fetchHead(
                     store,
                     m.dump(),
+                    cipher,
                     services.config().backup().downloadConcurrency(),
                     dir,
                     // A checkpoint of nothing done: what a retry of this activity expects to find.
@@ -180,7 +199,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
           Files.deleteIfExists(dir.resolve(StreamedRestore.HEAD_FILE));
           try {
             ChunkedDownloader.Result r =
-                downloader.download(m.dump(), target, resumeFrom, ctx::heartbeat);
+                downloader.download(m.dump(), target, resumeFrom, ctx::heartbeat, cipher);
             if (r.resumedFromStoredByte() > 0) {
               log.info("download of {} resumed at byte {}", m.dump().key(), r.resumedFromStoredByte());
             }
@@ -232,7 +251,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                 "the downloaded dump " + dump + " is gone from this host", Failures.WORK_FILES_MISSING);
           }
           Manifest m = manifests.read(request.manifestKey());
-          RoleSet roles = m.rolesKey() == null ? null : store.getJson(m.rolesKey(), RoleSet.class).orElse(null);
+          RoleSet roles = roles(m);
           int jobs = services.config().worker().effectiveRestoreJobs();
           Runnable tick = Heartbeat.tick("pg_restore -j" + jobs + " into " + request.database());
           try (ScansDuringRestore scans =
@@ -260,6 +279,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                     ? StreamedRestore.restore(
                         store,
                         m.dump(),
+                        cipherFor(m),
                         services.config().backup().downloadConcurrency(),
                         dir,
                         restorer,
@@ -328,6 +348,41 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     ServiceConfig svc = services.service(service);
     boolean wanted = svc.drill() == null || svc.drill().streams();
     return wanted && services.config().worker().effectiveRestoreJobs() > 1;
+  }
+
+  /**
+   * The cipher of an encrypted backup, with the key read now; null for a plain one.
+   *
+   * @throws EncryptionKeyException when this worker lacks the key, or refuses plain backups
+   */
+  private ChunkCipher cipherFor(Manifest m) {
+    EncryptionConfig config = services.config().storage().encryption();
+    if (!m.encrypted()) {
+      if (config != null && config.requireEncrypted()) {
+        throw new EncryptionKeyException(
+            "backup " + m.backupId() + " of " + m.service() + " is not encrypted, and"
+                + " storage.encryption.requireEncrypted refuses unencrypted backups");
+      }
+      return null;
+    }
+    return ChunkCipher.forBackup(BackupKeys.resolve(config, secrets), m);
+  }
+
+  /** The roles to create before the restore (decrypted when the backup is encrypted). */
+  private RoleSet roles(Manifest m) {
+    if (m.rolesKey() == null) {
+      return null;
+    }
+    ChunkCipher cipher = cipherFor(m);
+    return store
+        .getBytes(m.rolesKey())
+        .map(
+            b ->
+                ObjectStore.parseJson(
+                    m.rolesKey(),
+                    cipher == null ? b : cipher.openObject(m.rolesKey(), ChunkCipher.Stream.ROLES, b),
+                    RoleSet.class))
+        .orElse(null);
   }
 
   /** Marks a scratch database as fully restored by this run, from this backup. */

@@ -4,6 +4,7 @@ import io.drflow.activities.postgres.ArchiveOffsets;
 import io.drflow.activities.postgres.DirectoryArchive;
 import io.drflow.activities.postgres.PgRestore;
 import io.drflow.activities.storage.ChecksumMismatchException;
+import io.drflow.activities.storage.ChunkCipher;
 import io.drflow.activities.storage.Manifest;
 import io.drflow.activities.storage.ObjectStore;
 import io.drflow.activities.storage.StreamedChunks;
@@ -90,9 +91,10 @@ public final class StreamedRestore {
    *
    * @return why this backup cannot be streamed (the caller downloads the file instead), or null
    */
-  public static String fetchHead(ObjectStore store, Manifest.Dump dump, int concurrency, Path dir, Runnable tick)
+  public static String fetchHead(
+      ObjectStore store, Manifest.Dump dump, ChunkCipher cipher, int concurrency, Path dir, Runnable tick)
       throws IOException {
-    try (StreamedChunks chunks = StreamedChunks.open(store, dump, concurrency, 1, 1, tick)) {
+    try (StreamedChunks chunks = StreamedChunks.open(store, dump, cipher, concurrency, 1, 1, tick)) {
       byte[] head = chunks.rawPrefix(StreamedRestore::tocComplete, MAX_HEAD_CHUNKS);
       if (head == null) {
         return "the archive's TOC is larger than " + MAX_HEAD_CHUNKS + " chunks";
@@ -134,6 +136,7 @@ public final class StreamedRestore {
   public static PgRestore.Result restore(
       ObjectStore store,
       Manifest.Dump dump,
+      ChunkCipher cipher,
       int concurrency,
       Path dir,
       PgRestore restorer,
@@ -145,7 +148,7 @@ public final class StreamedRestore {
     Path archive = dir.resolve(ARCHIVE_DIR);
     deleteTree(archive);
     Files.createDirectories(archive);
-    try (StreamedChunks chunks = StreamedChunks.open(store, dump, concurrency, request.jobs(), AHEAD, tick)) {
+    try (StreamedChunks chunks = StreamedChunks.open(store, dump, cipher, concurrency, request.jobs(), AHEAD, tick)) {
       DirectoryArchive.Plan plan = DirectoryArchive.plan(head, chunks.index().rawBytes());
       if (plan.problem() != null) {
         throw new ChecksumMismatchException(dump.key(), "the archive's head no longer reads: " + plan.problem());

@@ -2,23 +2,28 @@ package io.drflow.activities.storage;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
-import java.nio.ByteBuffer;
 
 /**
  * Turns one stored chunk back into raw dump bytes: its SHA-256 is checked against the chunk index
  * first, so nothing unverified is ever decompressed, let alone handed to PostgreSQL. Every path
- * that reads a backup (the file download and the streamed restore) goes through here, which keeps
- * per-chunk processing in one place.
+ * that streams a backup into a restore goes through here: verify, decrypt, decompress, in that
+ * order. (The file download does the same steps in {@code ChunkedDownloader}.)
  *
  * <p>Not thread-safe: one per worker thread (it holds a zstd context).
  */
 final class ChunkDecoder implements AutoCloseable {
 
   private final String key;
+  private final ChunkCipher cipher;
+  private final int chunkCount;
   private final ZstdDecompressCtx ctx = new ZstdDecompressCtx();
+  private byte[] plain = new byte[0];
 
-  ChunkDecoder(String key) {
+  /** @param cipher null for a plain backup; otherwise each chunk is opened before decompression */
+  ChunkDecoder(String key, ChunkCipher cipher, int chunkCount) {
     this.key = key;
+    this.cipher = cipher;
+    this.chunkCount = chunkCount;
   }
 
   /** Throws unless {@code stored[offset, +length)} is chunk {@code i} of the index. */
@@ -33,21 +38,19 @@ final class ChunkDecoder implements AutoCloseable {
     }
   }
 
-  /** Decompresses a verified chunk into {@code raw} (direct, at position 0, rawLength bytes). */
-  void decompress(int i, ChunkIndex.Chunk c, byte[] stored, int offset, int length, ByteBuffer raw) {
-    int rawLength = Math.toIntExact(c.rawLength());
-    int produced;
-    try {
-      produced = ctx.decompressByteArrayToDirectByteBuffer(raw, 0, rawLength, stored, offset, length);
-    } catch (ZstdException e) {
-      throw new ChecksumMismatchException(
-          key, "chunk " + i + " is not a valid zstd frame: " + e.getMessage());
-    }
-    checkLength(i, rawLength, produced);
-  }
-
-  /** Decompresses a verified chunk into a new heap array of its raw length. */
+  /**
+   * Decrypts (when the backup is encrypted: authenticated, {@link ChunkAuthenticationException}
+   * otherwise) and decompresses a verified chunk into a new heap array of its raw length.
+   */
   byte[] decompress(int i, ChunkIndex.Chunk c, byte[] stored, int offset, int length) {
+    if (cipher != null) {
+      if (plain.length < length) {
+        plain = new byte[length];
+      }
+      length = cipher.open(key, ChunkCipher.Stream.DATA, i, i == chunkCount - 1, stored, offset, length, plain, 0);
+      stored = plain;
+      offset = 0;
+    }
     int rawLength = Math.toIntExact(c.rawLength());
     byte[] raw = new byte[rawLength];
     int produced;

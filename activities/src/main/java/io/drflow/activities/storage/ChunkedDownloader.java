@@ -1,6 +1,8 @@
 package io.drflow.activities.storage;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
 import io.drflow.activities.config.BackupTuning;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -147,6 +149,23 @@ public final class ChunkedDownloader {
   public Result download(
       Manifest.Dump dump, Path target, Checkpoint resumeFrom, Consumer<Checkpoint> onCheckpoint)
       throws IOException {
+    return download(dump, target, resumeFrom, onCheckpoint, null);
+  }
+
+  /**
+   * As {@link #download(Manifest.Dump, Path, Checkpoint, Consumer)}, for an object written with
+   * {@code cipher} (null: plain zstd): each chunk, once its stored checksum matches, is decrypted
+   * and authenticated right before it is decompressed.
+   *
+   * @throws ChunkAuthenticationException when a chunk fails authentication
+   */
+  public Result download(
+      Manifest.Dump dump,
+      Path target,
+      Checkpoint resumeFrom,
+      Consumer<Checkpoint> onCheckpoint,
+      ChunkCipher cipher)
+      throws IOException {
     Instant startedAt = Instant.now();
     long startNanos = System.nanoTime();
     String key = dump.key();
@@ -180,17 +199,19 @@ public final class ChunkedDownloader {
     }
     Files.createDirectories(target.toAbsolutePath().getParent());
     MessageDigest digest = Sha256.newDigest();
-    Clocks clocks = new Clocks(startedAt, startNanos);
-    long needed = Math.max(bufferBytes(rehash, chunks, false), bufferBytes(fetch, chunks, true));
+    Clocks clocks = new Clocks(startedAt, startNanos, cipher != null);
+    long needed =
+        Math.max(
+            bufferBytes(rehash, chunks, false, false), bufferBytes(fetch, chunks, true, cipher != null));
     try (TransferMemory.Lease lease = acquire(needed, initial, onCheckpoint);
         FileChannel file = FileChannel.open(target, options.toArray(OpenOption[]::new))) {
       long rehashed = 0;
       if (!rehash.isEmpty()) {
-        Transfer again = new Transfer(key, chunks, rehash, null, digest, clocks);
+        Transfer again = new Transfer(key, chunks, rehash, null, null, digest, clocks);
         again.run(initial, false, onCheckpoint);
         rehashed = again.fetched.get();
       }
-      Transfer t = new Transfer(key, chunks, fetch, file, digest, clocks);
+      Transfer t = new Transfer(key, chunks, fetch, file, cipher, digest, clocks);
       t.run(initial, true, onCheckpoint);
       String actual = HexFormat.of().formatHex(digest.digest());
       if (!actual.equals(dump.sha256())) {
@@ -235,8 +256,12 @@ public final class ChunkedDownloader {
         () -> onCheckpoint.accept(initial));
   }
 
-  /** Group buffers (heap) and, when writing, decompression buffers (direct) of one transfer. */
-  private long bufferBytes(List<Group> groups, List<ChunkIndex.Chunk> chunks, boolean writing) {
+  /**
+   * Group buffers (heap) and, when writing, decompression buffers (direct) and decryption buffers
+   * (heap) of one transfer.
+   */
+  private long bufferBytes(
+      List<Group> groups, List<ChunkIndex.Chunk> chunks, boolean writing, boolean decrypting) {
     if (groups.isEmpty()) {
       return 0;
     }
@@ -246,6 +271,10 @@ public final class ChunkedDownloader {
     if (writing) {
       long maxRaw = chunks.stream().mapToLong(ChunkIndex.Chunk::rawLength).max().orElse(0);
       total += Math.min(concurrency, groups.size()) * maxRaw;
+      if (decrypting) {
+        long maxStored = chunks.stream().mapToLong(ChunkIndex.Chunk::storedLength).max().orElse(0);
+        total += Math.min(concurrency, groups.size()) * maxStored;
+      }
     }
     return total;
   }
@@ -349,9 +378,12 @@ public final class ChunkedDownloader {
     final StageClock write;
     final StageClock hash;
     final StageClock force;
+    /** Null when the object is not encrypted. */
+    final StageClock decrypt;
 
-    Clocks(Instant startedAt, long startNanos) {
+    Clocks(Instant startedAt, long startNanos, boolean decrypting) {
       force = new StageClock("force", startedAt, startNanos);
+      decrypt = decrypting ? new StageClock("decrypt", startedAt, startNanos) : null;
       fetch = new StageClock("fetch", startedAt, startNanos);
       verify = new StageClock("verify", startedAt, startNanos);
       decompress = new StageClock("decompress", startedAt, startNanos);
@@ -360,13 +392,12 @@ public final class ChunkedDownloader {
     }
 
     List<StageTiming> timings() {
-      return List.of(
-          fetch.timing(),
-          verify.timing(),
-          decompress.timing(),
-          write.timing(),
-          hash.timing(),
-          force.timing());
+      List<StageTiming> out = new ArrayList<>(List.of(fetch.timing(), verify.timing()));
+      if (decrypt != null) {
+        out.add(decrypt.timing());
+      }
+      out.addAll(List.of(decompress.timing(), write.timing(), hash.timing(), force.timing()));
+      return List.copyOf(out);
     }
   }
 
@@ -379,14 +410,16 @@ public final class ChunkedDownloader {
     private final List<ChunkIndex.Chunk> chunks;
     private final List<Group> groups;
     private final FileChannel file;
+    private final ChunkCipher cipher;
     private final MessageDigest digest;
     private final Clocks clocks;
     private final AtomicLong fetched = new AtomicLong();
 
     private final BlockingQueue<byte[]> groupBuffers;
     private final Queue<ByteBuffer> rawBuffers = new ConcurrentLinkedQueue<>();
-    private final Queue<ChunkDecoder> decoders = new ConcurrentLinkedQueue<>();
-    private final Queue<ChunkDecoder> allDecoders = new ConcurrentLinkedQueue<>();
+    private final Queue<byte[]> plainBuffers = new ConcurrentLinkedQueue<>();
+    private final Queue<ZstdDecompressCtx> contexts = new ConcurrentLinkedQueue<>();
+    private final Queue<ZstdDecompressCtx> allContexts = new ConcurrentLinkedQueue<>();
     private final int maxRaw;
 
     /** @param file null to only hash the groups (rebuilding the digest of a resumed download) */
@@ -395,12 +428,14 @@ public final class ChunkedDownloader {
         List<ChunkIndex.Chunk> chunks,
         List<Group> groups,
         FileChannel file,
+        ChunkCipher cipher,
         MessageDigest digest,
         Clocks clocks) {
       this.key = key;
       this.chunks = chunks;
       this.groups = groups;
       this.file = file;
+      this.cipher = cipher;
       this.digest = digest;
       this.clocks = clocks;
       int maxGroup = groups.stream().mapToInt(Group::storedLength).max().orElse(0);
@@ -494,7 +529,7 @@ public final class ChunkedDownloader {
         try {
           // Workers write into the file: none may still be running once the caller has it back.
           if (pool.awaitTermination(30, TimeUnit.SECONDS)) {
-            allDecoders.forEach(ChunkDecoder::close);
+            allContexts.forEach(ZstdDecompressCtx::close);
           } else {
             log.warn("download workers of {} still running after 30 s", key);
           }
@@ -525,23 +560,58 @@ public final class ChunkedDownloader {
         // Direct, so the positional write below goes to the file without another copy.
         raw = ByteBuffer.allocateDirect(Math.max(1, maxRaw));
       }
-      ChunkDecoder decoder = decoders.poll();
-      if (decoder == null) {
-        decoder = new ChunkDecoder(key);
-        allDecoders.add(decoder);
+      ZstdDecompressCtx ctx = contexts.poll();
+      if (ctx == null) {
+        ctx = new ZstdDecompressCtx();
+        allContexts.add(ctx);
       }
+      // Decrypted apart from the group buffer, which is hashed as stored once this returns.
+      byte[] plain = cipher == null ? null : plainBuffer();
       try {
         for (int i = g.firstChunk(); i < g.endChunk(); i++) {
           ChunkIndex.Chunk c = chunks.get(i);
           int offset = Math.toIntExact(c.storedOffset() - g.storedOffset());
           int length = Math.toIntExact(c.storedLength());
           long t1 = System.nanoTime();
-          decoder.verify(i, c, buffer, offset, length);
+          String sha = Sha256.hex(buffer, offset, length);
           long t2 = clocks.verify.add(t1);
+          if (!sha.equals(c.sha256())) {
+            throw new ChecksumMismatchException(
+                key,
+                "SHA-256 of chunk "
+                    + i
+                    + " (bytes "
+                    + c.storedOffset()
+                    + ".."
+                    + c.storedEnd()
+                    + ")",
+                c.sha256(),
+                sha);
+          }
+          byte[] frame = buffer;
+          if (cipher != null) {
+            length =
+                cipher.open(
+                    key, ChunkCipher.Stream.DATA, i, i == chunks.size() - 1, buffer, offset, length, plain, 0);
+            frame = plain;
+            offset = 0;
+            t2 = clocks.decrypt.add(t2);
+          }
           int rawLength = Math.toIntExact(c.rawLength());
+          int produced;
           raw.clear();
-          decoder.decompress(i, c, buffer, offset, length, raw);
+          try {
+            produced =
+                ctx.decompressByteArrayToDirectByteBuffer(raw, 0, rawLength, frame, offset, length);
+          } catch (ZstdException e) {
+            throw new ChecksumMismatchException(
+                key, "chunk " + i + " is not a valid zstd frame: " + e.getMessage());
+          }
           long t3 = clocks.decompress.add(t2);
+          if (produced != rawLength) {
+            throw new ChecksumMismatchException(
+                key, "raw length of chunk " + i, rawLength + " bytes", produced + " bytes");
+          }
           raw.clear().limit(rawLength);
           long position = c.rawOffset();
           while (raw.hasRemaining()) {
@@ -550,10 +620,24 @@ public final class ChunkedDownloader {
           clocks.write.add(t3);
         }
       } finally {
-        decoders.add(decoder);
+        contexts.add(ctx);
         rawBuffers.add(raw);
+        if (plain != null) {
+          plainBuffers.add(plain);
+        }
       }
       return buffer;
+    }
+
+    private byte[] plainBuffer() {
+      byte[] b = plainBuffers.poll();
+      if (b == null) {
+        int maxStored =
+            Math.toIntExact(
+                chunks.stream().mapToLong(ChunkIndex.Chunk::storedLength).max().orElse(0));
+        b = new byte[Math.max(1, maxStored)];
+      }
+      return b;
     }
   }
 }

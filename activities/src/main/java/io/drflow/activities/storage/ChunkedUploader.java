@@ -42,9 +42,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * raw chunks are compressed as independent zstd frames on a thread pool, hashed and packed in order
  * into multipart parts, and the parts uploaded in parallel. Concatenated frames are one valid zstd
  * stream, so {@code zstd -d} restores the dump without drflow, while the chunk index lets drflow
- * fetch and verify chunks in parallel.
+ * fetch and verify chunks in parallel. With a {@link ChunkCipher}, each frame is encrypted on its
+ * own after compression (a chunk is then a frame's ciphertext and tag).
  *
- * <p>Memory is bounded by buffer pools, not by the input: about (compressThreads + 2) chunk slots
+ * <p>Memory is bounded by buffer pools, not by the input: about (compressThreads + 3) chunk slots
  * and (uploadConcurrency + 1) part buffers. A slow stage therefore stalls the ones before it rather
  * than filling the heap.
  */
@@ -199,11 +200,27 @@ public final class ChunkedUploader {
       Progress progress,
       RawObserver observer)
       throws IOException {
+    return upload(source, dataKey, chunkIndexKey, progress, observer, null);
+  }
+
+  /**
+   * As {@link #upload(InputStream, String, String, Progress, RawObserver)}, encrypting each
+   * compressed frame with {@code cipher} (null: stored as plain zstd). Checksums in the result and
+   * the chunk index are then of the encrypted bytes, as stored.
+   */
+  public Result upload(
+      InputStream source,
+      String dataKey,
+      String chunkIndexKey,
+      Progress progress,
+      RawObserver observer,
+      ChunkCipher cipher)
+      throws IOException {
     TransferMemory.Lease lease;
     try {
       lease =
           memory.acquire(
-              bufferBytes(),
+              bufferBytes(cipher != null),
               progressEvery,
               () -> {
                 try {
@@ -219,14 +236,20 @@ public final class ChunkedUploader {
       throw new IOException("interrupted while waiting for memory to upload " + dataKey, e);
     }
     try (lease) {
-      return uploadWithin(source, dataKey, chunkIndexKey, progress, observer);
+      return uploadWithin(source, dataKey, chunkIndexKey, progress, observer, cipher);
     }
   }
 
-  /** Chunk slots (raw and compressed) and part buffers, at most, of one upload. */
-  private long bufferBytes() {
-    long slot = chunkBytes + Zstd.compressBound(chunkBytes);
-    return (compressThreads + 2) * slot + (uploadConcurrency + 1) * (long) partBytes;
+  /** Chunk slots (raw, compressed and maybe encrypted) and part buffers, at most, of one upload. */
+  private long bufferBytes(boolean encrypting) {
+    long packed = Zstd.compressBound(chunkBytes);
+    long slot = chunkBytes + packed + (encrypting ? packed + ChunkCipher.TAG_BYTES : 0);
+    return slotCount() * slot + (uploadConcurrency + 1) * (long) partBytes;
+  }
+
+  /** One per compression, one being read, one held back until the reader knows if it is last. */
+  private int slotCount() {
+    return compressThreads + 3;
   }
 
   private Result uploadWithin(
@@ -234,7 +257,8 @@ public final class ChunkedUploader {
       String dataKey,
       String chunkIndexKey,
       Progress progress,
-      RawObserver observer)
+      RawObserver observer,
+      ChunkCipher cipher)
       throws IOException {
     int stale = store.abortUploads(dataKey);
     if (stale > 0) {
@@ -244,9 +268,12 @@ public final class ChunkedUploader {
         store
             .client()
             .createMultipartUpload(
-                b -> b.bucket(store.bucket()).key(dataKey).contentType("application/zstd"))
+                b ->
+                    b.bucket(store.bucket())
+                        .key(dataKey)
+                        .contentType(cipher == null ? "application/zstd" : "application/octet-stream"))
             .uploadId();
-    Run run = new Run(source, dataKey, uploadId, observer);
+    Run run = new Run(source, dataKey, uploadId, observer, cipher);
     try {
       run.start();
       run.awaitReporting(run.pipeline, progress);
@@ -282,17 +309,27 @@ public final class ChunkedUploader {
     return new IOException("upload failed: " + t, t);
   }
 
-  /** A raw chunk and, once compressed, its frame: recycled so memory stays flat. */
+  /**
+   * A raw chunk and, once compressed (and encrypted), what is stored of it: recycled so memory
+   * stays flat.
+   */
   private static final class Slot {
     final byte[] raw;
     final byte[] packed;
+    final byte[] sealed;
+    long index;
+    boolean last;
     int rawLength;
     int packedLength;
+    /** {@code packed}, or {@code sealed} when encrypting. */
+    byte[] stored;
+    int storedLength;
     String sha256;
 
-    Slot(int chunkBytes) {
+    Slot(int chunkBytes, boolean encrypting) {
       raw = new byte[chunkBytes];
       packed = new byte[(int) Zstd.compressBound(chunkBytes)];
+      sealed = encrypting ? new byte[packed.length + ChunkCipher.TAG_BYTES] : null;
     }
   }
 
@@ -305,6 +342,7 @@ public final class ChunkedUploader {
     private final String key;
     private final String uploadId;
     private volatile RawObserver observer;
+    private final ChunkCipher cipher;
 
     private final Instant startedAt = Instant.now();
     private final long startNanos = System.nanoTime();
@@ -312,8 +350,9 @@ public final class ChunkedUploader {
     private final StageClock compressClock = new StageClock("compress", startedAt, startNanos);
     private final StageClock hashClock = new StageClock("hash", startedAt, startNanos);
     private final StageClock uploadClock = new StageClock("upload", startedAt, startNanos);
+    private final StageClock encryptClock = new StageClock("encrypt", startedAt, startNanos);
 
-    private final int maxSlots = compressThreads + 2;
+    private final int maxSlots = slotCount();
     private final AtomicInteger slotsAllocated = new AtomicInteger();
     private final BlockingQueue<Slot> freeSlots = new ArrayBlockingQueue<>(maxSlots);
 
@@ -345,11 +384,12 @@ public final class ChunkedUploader {
     private long storedTotal;
     private int partsSubmitted;
 
-    Run(InputStream source, String key, String uploadId, RawObserver observer) {
+    Run(InputStream source, String key, String uploadId, RawObserver observer, ChunkCipher cipher) {
       this.source = source;
       this.key = key;
       this.uploadId = uploadId;
       this.observer = observer;
+      this.cipher = cipher;
     }
 
     void start() {
@@ -408,8 +448,15 @@ public final class ChunkedUploader {
           chunkIndexKey,
           indexObject.sha256(),
           indexObject.size(),
-          List.of(
-              readClock.timing(), compressClock.timing(), hashClock.timing(), uploadClock.timing()),
+          cipher == null
+              ? List.of(
+                  readClock.timing(), compressClock.timing(), hashClock.timing(), uploadClock.timing())
+              : List.of(
+                  readClock.timing(),
+                  compressClock.timing(),
+                  encryptClock.timing(),
+                  hashClock.timing(),
+                  uploadClock.timing()),
           startedAt,
           endedAt);
     }
@@ -449,30 +496,42 @@ public final class ChunkedUploader {
 
     private void readLoop() {
       try {
-        boolean first = true;
+        // Each chunk waits for the next read, which tells whether it is the last: an encrypted
+        // last chunk says so, so a stream cut after a whole chunk does not authenticate.
+        Slot pending = null;
+        long index = 0;
         while (true) {
           Slot slot = takeSlot();
           long t0 = System.nanoTime();
           int n = source.readNBytes(slot.raw, 0, chunkBytes);
           readClock.add(t0);
           // An empty input still becomes one (empty) frame, so the object is a valid zstd file.
-          if (n == 0 && !first) {
+          if (n == 0 && pending != null) {
             freeSlots.put(slot);
             break;
           }
-          first = false;
           slot.rawLength = n;
+          slot.index = index++;
           rawRead.addAndGet(n);
           observe(slot.raw, n);
-          ordered.put(compressPool.submit(() -> compress(slot)));
+          if (pending != null) {
+            submit(pending, false);
+          }
+          pending = slot;
           if (n < chunkBytes) {
             break;
           }
         }
+        submit(pending, true);
         ordered.put(CompletableFuture.completedFuture(END));
       } catch (Throwable t) {
         pipeline.completeExceptionally(t);
       }
+    }
+
+    private void submit(Slot slot, boolean last) throws InterruptedException {
+      slot.last = last;
+      ordered.put(compressPool.submit(() -> compress(slot)));
     }
 
     private Slot takeSlot() throws InterruptedException {
@@ -481,7 +540,7 @@ public final class ChunkedUploader {
         return slot;
       }
       if (slotsAllocated.incrementAndGet() <= maxSlots) {
-        return new Slot(chunkBytes);
+        return new Slot(chunkBytes, cipher != null);
       }
       slotsAllocated.decrementAndGet();
       return freeSlots.take();
@@ -501,7 +560,24 @@ public final class ChunkedUploader {
         contexts.add(ctx);
       }
       long t1 = compressClock.add(t0);
-      slot.sha256 = Sha256.hex(slot.packed, 0, slot.packedLength);
+      if (cipher == null) {
+        slot.stored = slot.packed;
+        slot.storedLength = slot.packedLength;
+      } else {
+        slot.stored = slot.sealed;
+        slot.storedLength =
+            cipher.seal(
+                ChunkCipher.Stream.DATA,
+                slot.index,
+                slot.last,
+                slot.packed,
+                0,
+                slot.packedLength,
+                slot.sealed,
+                0);
+        t1 = encryptClock.add(t1);
+      }
+      slot.sha256 = Sha256.hex(slot.stored, 0, slot.storedLength);
       hashClock.add(t1);
       return slot;
     }
@@ -518,23 +594,23 @@ public final class ChunkedUploader {
             break;
           }
           long t0 = System.nanoTime();
-          whole.update(slot.packed, 0, slot.packedLength);
+          whole.update(slot.stored, 0, slot.storedLength);
           hashClock.add(t0);
           chunks.add(
               new ChunkIndex.Chunk(
-                  storedTotal, slot.packedLength, rawOffset, slot.rawLength, slot.sha256));
-          storedTotal += slot.packedLength;
+                  storedTotal, slot.storedLength, rawOffset, slot.rawLength, slot.sha256));
+          storedTotal += slot.storedLength;
           rawOffset += slot.rawLength;
           // Parts are cut at exact sizes, so a frame may straddle two parts: parts only matter
           // to the upload, chunks only to readers.
           int offset = 0;
-          while (offset < slot.packedLength) {
+          while (offset < slot.storedLength) {
             if (part == null) {
               part = takePartBuffer(partsSubmitted + 1);
               partLength = 0;
             }
-            int n = Math.min(part.length - partLength, slot.packedLength - offset);
-            System.arraycopy(slot.packed, offset, part, partLength, n);
+            int n = Math.min(part.length - partLength, slot.storedLength - offset);
+            System.arraycopy(slot.stored, offset, part, partLength, n);
             partLength += n;
             offset += n;
             if (partLength == part.length) {

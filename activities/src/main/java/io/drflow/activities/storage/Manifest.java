@@ -21,9 +21,45 @@ public record Manifest(
     Dump dump,
     String rolesKey,
     String globalsKey,
-    DatabaseInventory inventory) {
+    DatabaseInventory inventory,
+    Encryption encryption) {
 
   public static final String FORMAT = "drflow-backup/1";
+
+  /** A backup stored in plain (compressed only). */
+  public Manifest(
+      String format,
+      String service,
+      String backupId,
+      String createdAt,
+      String completedAt,
+      Source source,
+      Dump dump,
+      String rolesKey,
+      String globalsKey,
+      DatabaseInventory inventory) {
+    this(format, service, backupId, createdAt, completedAt, source, dump, rolesKey, globalsKey,
+        inventory, null);
+  }
+
+  public boolean encrypted() {
+    return encryption != null;
+  }
+
+  /**
+   * How the data object, roles and globals are encrypted (absent: they are not). Nothing here is
+   * secret: the key is named by its id only.
+   *
+   * @param format {@link ChunkCipher#FORMAT}; readers refuse other values
+   * @param algorithm {@link ChunkCipher#ALGORITHM}
+   * @param keyId fingerprint of the key (see {@link BackupKeys})
+   * @param salt Base64 of the random salt this backup's own keys are derived with
+   * @param authenticator Base64 HMAC-SHA256, under a key derived from this backup's, of the
+   *     {@link Dump} fields a restore trusts (sizes, checksums, chunk count): rewriting the
+   *     manifest's or chunk index's checksums to match altered bytes is then detected too
+   */
+  public record Encryption(
+      String format, String algorithm, String keyId, String salt, String authenticator) {}
 
   /** The database the backup was taken from (no credentials). */
   public record Source(String server, String database, String user, String pgDumpVersion) {}

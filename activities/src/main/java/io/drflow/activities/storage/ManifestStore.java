@@ -1,5 +1,6 @@
 package io.drflow.activities.storage;
 
+import io.drflow.workflows.runbook.ScratchNames;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -183,8 +184,23 @@ public final class ManifestStore {
     return scan.manifests().stream().filter(scan::verified).limit(limit).toList();
   }
 
+  /**
+   * Verified backups that hold a healthy database, newest first: safety copies (taken of a
+   * damaged database before a recovery replaces it) are left out, so a drill, a failover's
+   * restore or the backup-age metric never takes one for the newest good backup.
+   */
+  public List<Manifest> listRestorable(String service, int limit) {
+    Scan scan = scan(service);
+    return scan.manifests().stream()
+        .filter(scan::verified)
+        .filter(m -> !ScratchNames.isSafetyCopy(m.backupId()))
+        .limit(limit)
+        .toList();
+  }
+
+  /** The newest verified backup that is not a safety copy. */
   public Optional<Manifest> newestVerified(String service) {
-    return listVerified(service, 1).stream().findFirst();
+    return listRestorable(service, 1).stream().findFirst();
   }
 
   /** One listing of a service's backups: what is stored, and the manifests that read. */

@@ -161,7 +161,7 @@ public final class ObjectStore implements AutoCloseable {
     return getBytes(key).map(bytes -> parseJson(key, bytes, type));
   }
 
-  static <T> T parseJson(String key, byte[] bytes, Class<T> type) {
+  public static <T> T parseJson(String key, byte[] bytes, Class<T> type) {
     try {
       return StorageJson.MAPPER.readValue(bytes, type);
     } catch (IOException e) {

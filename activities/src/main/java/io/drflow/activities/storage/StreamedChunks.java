@@ -40,6 +40,8 @@ public final class StreamedChunks implements AutoCloseable {
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final ObjectStore store;
+  /** Null for a plain backup. */
+  private final ChunkCipher cipher;
   private final Manifest.Dump dump;
   private final ChunkIndex index;
   private final List<ChunkIndex.Chunk> chunks;
@@ -60,8 +62,14 @@ public final class StreamedChunks implements AutoCloseable {
   private int hashedUpTo;
 
   private StreamedChunks(
-      ObjectStore store, Manifest.Dump dump, ChunkIndex index, int concurrency, TransferMemory.Lease lease) {
+      ObjectStore store,
+      Manifest.Dump dump,
+      ChunkCipher cipher,
+      ChunkIndex index,
+      int concurrency,
+      TransferMemory.Lease lease) {
     this.store = store;
+    this.cipher = cipher;
     this.dump = dump;
     this.index = index;
     this.chunks = index.chunks();
@@ -83,10 +91,17 @@ public final class StreamedChunks implements AutoCloseable {
    * Checks the object and its chunk index against the manifest and reserves buffer memory for
    * {@code readers} concurrent readers, each reading up to {@code ahead} chunks ahead.
    *
+   * @param cipher the backup's cipher, or null when it is not encrypted
    * @param whileWaiting runs about every second while the worker's transfer memory is taken
    */
   public static StreamedChunks open(
-      ObjectStore store, Manifest.Dump dump, int concurrency, int readers, int ahead, Runnable whileWaiting)
+      ObjectStore store,
+      Manifest.Dump dump,
+      ChunkCipher cipher,
+      int concurrency,
+      int readers,
+      int ahead,
+      Runnable whileWaiting)
       throws IOException {
     long size =
         store
@@ -108,7 +123,7 @@ public final class StreamedChunks implements AutoCloseable {
     try {
       TransferMemory.Lease lease =
           TransferMemory.SHARED.acquire(buffers, Duration.ofSeconds(1), whileWaiting);
-      return new StreamedChunks(store, dump, index, Math.max(1, concurrency), lease);
+      return new StreamedChunks(store, dump, cipher, index, Math.max(1, concurrency), lease);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for memory to stream " + dump.key(), e);
@@ -301,7 +316,7 @@ public final class StreamedChunks implements AutoCloseable {
   private ChunkDecoder decoder() {
     ChunkDecoder d = decoders.poll();
     if (d == null) {
-      d = new ChunkDecoder(dump.key());
+      d = new ChunkDecoder(dump.key(), cipher, chunks.size());
       allDecoders.add(d);
     }
     return d;

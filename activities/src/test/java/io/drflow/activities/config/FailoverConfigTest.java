@@ -50,7 +50,7 @@ class FailoverConfigTest {
     assertThat(s.dns().route53().endpoint()).isEqualTo("http://127.0.0.1:5000");
     assertThat(s.dns().record().name()).isEqualTo("api.shop.example.com.");
     assertThat(s.dns().record().ttl()).isEqualTo(60L);
-    assertThat(s.dns().values()).containsEntry("dr", "lb-west.shop.example.com");
+    assertThat(s.dns().values()).containsEntry("dr", DnsValue.of("lb-west.shop.example.com"));
   }
 
   @Test
@@ -111,5 +111,53 @@ class FailoverConfigTest {
     assertThatThrownBy(() -> ConfigLoader.parse("services: {shop: {postgres: {host: h, database: d}, rto: PT1H, rpo: PT1H, dns: {}}}", "x"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("dns needs at least two regions");
+  }
+
+  private static final String ALIAS_VALUES = """
+            values:
+              primary: {alias: {hostedZoneId: Z35SXDOTRQ7X7K, dnsName: lb-east-1234.us-east-1.elb.amazonaws.com, evaluateTargetHealth: true}}
+              dr: {alias: {hostedZoneId: Z1H1FL5HABSF5, dnsName: lb-west-5678.us-west-2.elb.amazonaws.com}}
+      """;
+
+  private static String withAliases(String type) {
+    return ISSUE_SHAPE
+        .replace("type: CNAME", "type: " + type)
+        .replace("      values: {primary: lb-east.shop.example.com, dr: lb-west.shop.example.com}\n", ALIAS_VALUES);
+  }
+
+  @Test
+  void aliasTargetsLoadBesidePlainValues() {
+    ServiceConfig s = ConfigLoader.parse(withAliases("A"), "drflow.yaml").services().get("shop");
+    DnsValue primary = s.dns().values().get("primary");
+    assertThat(primary.isAlias()).isTrue();
+    assertThat(primary.alias()).isEqualTo(
+        new DnsValue.Alias("Z35SXDOTRQ7X7K", "lb-east-1234.us-east-1.elb.amazonaws.com", true));
+    assertThat(s.dns().values().get("dr").alias().evaluateTargetHealth()).isFalse();
+
+    // One region by alias, the other by address.
+    String mixed = withAliases("AAAA").replace(
+        "dr: {alias: {hostedZoneId: Z1H1FL5HABSF5, dnsName: lb-west-5678.us-west-2.elb.amazonaws.com}}", "dr: \"2001:db8::7\"");
+    ServiceConfig m = ConfigLoader.parse(mixed, "drflow.yaml").services().get("shop");
+    assertThat(m.dns().values().get("dr")).isEqualTo(DnsValue.of("2001:db8::7"));
+    assertThat(m.dns().values().get("primary").isAlias()).isTrue();
+  }
+
+  @Test
+  void aliasMistakesAreNamed() {
+    assertThat(problems(withAliases("CNAME")))
+        .contains("services.shop.dns.values.primary.alias: alias targets are for A and AAAA records only (record.type is CNAME)")
+        .contains("services.shop.dns.values.dr.alias: alias targets are for A and AAAA records only");
+    assertThat(problems(withAliases("A").replace("hostedZoneId: Z1H1FL5HABSF5, ", "")))
+        .contains("services.shop.dns.values.dr.alias.hostedZoneId: is required");
+    assertThat(problems(withAliases("A").replace("hostedZoneId: Z1H1FL5HABSF5", "hostedZoneId: not a zone")))
+        .contains("services.shop.dns.values.dr.alias.hostedZoneId: 'not a zone' is not a Route53 hosted zone id");
+    assertThat(problems(withAliases("A").replace("dnsName: lb-west-5678.us-west-2.elb.amazonaws.com", "dnsName: \"lb west\"")))
+        .contains("services.shop.dns.values.dr.alias.dnsName: 'lb west' is not a DNS name");
+    assertThat(problems(withAliases("A").replace(", dnsName: lb-west-5678.us-west-2.elb.amazonaws.com", "")))
+        .contains("services.shop.dns.values.dr.alias.dnsName: is required");
+    assertThat(problems(withAliases("A").replace("{alias: {hostedZoneId: Z1H1FL5HABSF5", "{alias: {zone: Z1H1FL5HABSF5")))
+        .contains("services.shop.dns.values.dr.alias.zone: unknown key 'zone'");
+    assertThat(problems(withAliases("A").replace("dr: {alias:", "dr: {target:")))
+        .contains("services.shop.dns.values.dr.target: unknown key 'target' (known: alias)");
   }
 }

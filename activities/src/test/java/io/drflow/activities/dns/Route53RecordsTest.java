@@ -113,6 +113,75 @@ class Route53RecordsTest {
     assertThat(records.value(record)).contains("lb-east.shop.example.com");
   }
 
+  /** An A record reached through load balancer aliases, as a real failover switches it. */
+  private DnsRecord aRecord(String value) {
+    DnsRecord a = new DnsRecord(zoneId, "www." + record.name(), "A", 60);
+    client.changeResourceRecordSets(r -> r.hostedZoneId(zoneId).changeBatch(b -> b.changes(c -> c
+        .action(ChangeAction.CREATE)
+        .resourceRecordSet(s -> s.name(a.name()).type(RRType.A).ttl(60L).resourceRecords(v -> v.value(value))))));
+    return a;
+  }
+
+  private static final DnsTarget EAST_LB =
+      DnsTarget.alias("Z35SXDOTRQ7X7K", "lb-east-1234.us-east-1.elb.amazonaws.com", false);
+  private static final DnsTarget WEST_LB =
+      DnsTarget.alias("/hostedzone/Z1H1FL5HABSF5", "lb-west-5678.us-west-2.elb.amazonaws.com.", true);
+
+  @Test
+  void anAliasIsWrittenReadBackAndFoundDoneOnARetry() throws Exception {
+    DnsRecord a = aRecord("203.0.113.10");
+
+    Route53Records.Switched first = records.upsert(a, WEST_LB, "drflow failover run r1", Duration.ofMinutes(1), () -> ticks++);
+
+    assertThat(first.changed()).isTrue();
+    assertThat(first.before()).isEqualTo(DnsTarget.value("203.0.113.10"));
+    var set = client.listResourceRecordSets(r -> r.hostedZoneId(zoneId)).resourceRecordSets().stream()
+        .filter(s -> s.name().equals(a.name()) && s.type() == RRType.A).toList();
+    assertThat(set).hasSize(1);
+    assertThat(set.get(0).aliasTarget().dnsName()).isEqualTo("lb-west-5678.us-west-2.elb.amazonaws.com.");
+    assertThat(set.get(0).aliasTarget().hostedZoneId()).endsWith("Z1H1FL5HABSF5");
+    assertThat(set.get(0).aliasTarget().evaluateTargetHealth()).isTrue();
+    assertThat(set.get(0).resourceRecords()).isEmpty();
+    assertThat(records.target(a)).contains(WEST_LB);
+    assertThat(records.readiness(a).value())
+        .isEqualTo("ALIAS lb-west-5678.us-west-2.elb.amazonaws.com. (zone Z1H1FL5HABSF5, evaluate target health)");
+
+    // Spelled differently (case, trailing dot, zone id prefix): still the same alias, nothing sent.
+    DnsTarget same = DnsTarget.alias("z1h1fl5habsf5", "LB-WEST-5678.us-west-2.elb.amazonaws.com", true);
+    assertThat(records.upsert(a, same, "drflow failover run r1", Duration.ofMinutes(1), () -> ticks++).changed()).isFalse();
+    // The health flag is part of the alias: a different one is a change.
+    assertThat(WEST_LB.sameAs(DnsTarget.alias("Z1H1FL5HABSF5", "lb-west-5678.us-west-2.elb.amazonaws.com", false))).isFalse();
+  }
+
+  @Test
+  void compensationPutsBackThePreviousAliasOrValue() throws Exception {
+    DnsRecord a = aRecord("203.0.113.10");
+    records.upsert(a, EAST_LB, "set up", Duration.ofMinutes(1), () -> ticks++);
+
+    Route53Records.Switched over = records.upsert(a, WEST_LB, "drflow failover run r1", Duration.ofMinutes(1), () -> ticks++);
+    assertThat(over.before()).isEqualTo(EAST_LB);
+    Route53Records.Switched back = records.upsert(a, over.before(), "roll back r1", Duration.ofMinutes(1), () -> ticks++);
+    assertThat(back.changed()).isTrue();
+    assertThat(records.target(a)).contains(EAST_LB);
+
+    // From an alias to a plain address and back: one record set throughout.
+    Route53Records.Switched plain = records.upsert(a, DnsTarget.value("198.51.100.7"), "r2", Duration.ofMinutes(1), () -> ticks++);
+    assertThat(records.target(a)).contains(DnsTarget.value("198.51.100.7"));
+    records.upsert(a, plain.before(), "roll back r2", Duration.ofMinutes(1), () -> ticks++);
+    assertThat(records.target(a)).contains(EAST_LB);
+    assertThat(client.listResourceRecordSets(r -> r.hostedZoneId(zoneId)).resourceRecordSets().stream()
+        .filter(s -> s.name().equals(a.name())).count()).isEqualTo(1);
+  }
+
+  @Test
+  void aDrillAliasRecordIsCreatedAndDeleted() throws Exception {
+    DnsRecord drill = new DnsRecord(zoneId, "www." + record.name(), "A", 60).drill();
+    records.upsert(drill, WEST_LB, "drill", Duration.ofMinutes(1), () -> ticks++);
+    assertThat(records.target(drill)).contains(WEST_LB);
+    assertThat(records.delete(drill, "drill done", Duration.ofMinutes(1), () -> ticks++)).isNotNull();
+    assertThat(records.target(drill)).isEmpty();
+  }
+
   private long recordSetCount() {
     List<String> names =
         client.listResourceRecordSets(r -> r.hostedZoneId(zoneId)).resourceRecordSets().stream()

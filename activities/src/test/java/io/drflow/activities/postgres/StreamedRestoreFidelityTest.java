@@ -50,8 +50,8 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
     dump = StreamFixtures.upload(store, backup.file(), "svc/b1/dump.zst", 16 * 1024, new OffsetRecorder());
     assertThat(dump.chunks()).isGreaterThan(10);
     streamDir = Files.createDirectories(work.resolve("stream"));
-    assertThat(StreamedRestore.fetchHead(store, dump, 3, streamDir, () -> {})).isNull();
-    restored = StreamedRestore.restore(store, dump, 3, streamDir, new PgRestore(connB, null),
+    assertThat(StreamedRestore.fetchHead(store, dump, null, 3, streamDir, () -> {})).isNull();
+    restored = StreamedRestore.restore(store, dump, null, 3, streamDir, new PgRestore(connB, null),
         new PgRestore.Request(b.serverConfig(), RESTORED_DB, null, backup.globals().roles(), 2, false,
             null, "streamed"),
         () -> {}, finished::add);
@@ -117,6 +117,24 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
   }
 
   @Test
+  void anEncryptedBackupStreamsThroughTheSameStep() throws Exception {
+    var cipher = StreamFixtures.cipher("b3");
+    Manifest.Dump sealed =
+        StreamFixtures.upload(store, backup.file(), "svc/b3/dump.zst", 16 * 1024, new OffsetRecorder(), cipher);
+    Path dir = Files.createDirectories(work.resolve("sealed"));
+    assertThat(StreamedRestore.fetchHead(store, sealed, cipher, 3, dir, () -> {})).isNull();
+    StreamedRestore.restore(store, sealed, cipher, 3, dir, new PgRestore(connB, null),
+        new PgRestore.Request(b.serverConfig(), "sealed_copy", null, backup.globals().roles(), 2, false, null, "done"),
+        () -> {}, id -> {});
+    assertThat(PgTestSupport.tableChecksums(connB, b.postgresConfig("sealed_copy")))
+        .isEqualTo(PgTestSupport.tableChecksums(connB, b.postgresConfig(RESTORED_DB)));
+    // Without the key the head cannot even be read.
+    assertThatThrownBy(() -> StreamedRestore.fetchHead(store, sealed, null, 3,
+            Files.createDirectories(work.resolve("unsealed")), () -> {}))
+        .isInstanceOf(RuntimeException.class);
+  }
+
+  @Test
   void aCorruptChunkFailsTheRestoreAndNoTableSeesAnEndOfData() throws Exception {
     Manifest.Dump copy =
         StreamFixtures.upload(store, backup.file(), "svc/b2/dump.zst", 16 * 1024, new OffsetRecorder());
@@ -124,9 +142,9 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
     stored[stored.length / 2] ^= 0x55; // inside some table's data
     store.putBytes(copy.key(), stored, "application/zstd");
     Path dir = Files.createDirectories(work.resolve("corrupt"));
-    assertThat(StreamedRestore.fetchHead(store, copy, 3, dir, () -> {})).isNull();
+    assertThat(StreamedRestore.fetchHead(store, copy, null, 3, dir, () -> {})).isNull();
 
-    assertThatThrownBy(() -> StreamedRestore.restore(store, copy, 3, dir, new PgRestore(connB, null),
+    assertThatThrownBy(() -> StreamedRestore.restore(store, copy, null, 3, dir, new PgRestore(connB, null),
             new PgRestore.Request(b.serverConfig(), "corrupt_copy", null, null, 2, false, null, "done"),
             () -> {}, id -> {}))
         .isInstanceOf(ChecksumMismatchException.class)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.drflow.activities.config.DnsConfig;
+import io.drflow.activities.config.DnsValue;
 import io.drflow.activities.config.DrflowConfig;
 import io.drflow.activities.config.HealthConfig;
 import io.drflow.activities.config.PostgresConfig;
@@ -20,6 +21,7 @@ import io.drflow.activities.local.LocalPostgresCluster;
 import io.drflow.workflows.activities.DeploymentActivities.ScaleResult;
 import io.drflow.workflows.activities.FailoverActivities;
 import io.drflow.workflows.activities.FailoverActivities.DatabaseRequest;
+import io.drflow.workflows.activities.FailoverActivities.DnsAlias;
 import io.drflow.workflows.activities.FailoverActivities.DnsChange;
 import io.drflow.workflows.activities.FailoverActivities.DnsSetRequest;
 import io.drflow.workflows.activities.FailoverActivities.DnsState;
@@ -63,6 +65,10 @@ class FailoverActivitiesTest {
 
   private static final String EAST = "lb-east.shop.example.com";
   private static final String WEST = "lb-west.shop.example.com";
+  private static final String EAST_LB = "lb-east-1234.us-east-1.elb.amazonaws.com.";
+  private static final String EAST_LB_ZONE = "Z35SXDOTRQ7X7K";
+  private static final String WEST_LB = "lb-west-5678.us-west-2.elb.amazonaws.com.";
+  private static final String WEST_LB_ZONE = "Z1H1FL5HABSF5";
 
   static LocalPostgresCluster pg;
   static FakeCluster k8s;
@@ -71,6 +77,8 @@ class FailoverActivitiesTest {
   static HttpServer health;
   static final AtomicInteger healthStatus = new AtomicInteger(200);
   static String record;
+  static String edgeRecord;
+  static String zoneId;
   static TestActivityEnvironment env;
   static FailoverActivities activities;
   static FailoverActivitiesImpl impl;
@@ -85,7 +93,7 @@ class FailoverActivitiesTest {
     moto = MotoServer.start();
     route53 = Route53Clients.create(new DnsConfig.Route53("Z", moto.endpoint()));
     String zone = "shop-" + UUID.randomUUID().toString().substring(0, 8) + ".example.com.";
-    String zoneId = route53.createHostedZone(r -> r.name(zone).callerReference(UUID.randomUUID().toString()))
+    zoneId = route53.createHostedZone(r -> r.name(zone).callerReference(UUID.randomUUID().toString()))
         .hostedZone().id().replace("/hostedzone/", "");
     record = "api." + zone;
     route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId).changeBatch(b -> b.changes(c -> c
@@ -112,9 +120,21 @@ class FailoverActivitiesTest {
         Map.of(), RetentionConfig.defaults(), null, null, null,
         new HealthConfig("http://unused.example/health", Duration.ofSeconds(2), Duration.ofMillis(200)),
         null, null, regions,
-        new DnsConfig(new DnsConfig.Route53(zoneId, moto.endpoint()), new DnsConfig.Record(record, "CNAME", 60L),
+        DnsConfig.ofValues(new DnsConfig.Route53(zoneId, moto.endpoint()), new DnsConfig.Record(record, "CNAME", 60L),
             Map.of("primary", EAST, "dr", WEST)));
-    DrflowConfig config = new DrflowConfig(null, null, null, null, Map.of("shop", shop));
+    // The same service reached through load balancer aliases on an A record.
+    edgeRecord = "www." + zone;
+    route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId).changeBatch(b -> b.changes(c -> c
+        .action(ChangeAction.CREATE)
+        .resourceRecordSet(s -> s.name(edgeRecord).type(RRType.A).aliasTarget(a -> a
+            .hostedZoneId(EAST_LB_ZONE).dnsName(EAST_LB).evaluateTargetHealth(false))))));
+    ServiceConfig edge = new ServiceConfig(
+        shop.postgres(), shop.rto(), shop.rpo(), Map.of(), RetentionConfig.defaults(), null, null, null,
+        shop.health(), null, null, regions,
+        new DnsConfig(new DnsConfig.Route53(zoneId, moto.endpoint()), new DnsConfig.Record(edgeRecord, "A", 60L),
+            Map.of("primary", new DnsValue(new DnsValue.Alias(EAST_LB_ZONE, EAST_LB, false)),
+                "dr", new DnsValue(new DnsValue.Alias(WEST_LB_ZONE, WEST_LB, true)))));
+    DrflowConfig config = new DrflowConfig(null, null, null, null, Map.of("shop", shop, "edge", edge));
     clients = new KubernetesClients(pg.secrets());
     impl = new FailoverActivitiesImpl(new ServiceRegistry(config), clients, pg.connections(),
         Clock.systemUTC(), Duration.ofMillis(100));
@@ -236,4 +256,34 @@ class FailoverActivitiesTest {
     assertThat(activities.readDns(new PlanRequest("shop", "dr", true)).value()).isNull();
     assertThat(activities.readDns(new PlanRequest("shop", "dr", false)).value()).isEqualTo(EAST);
   }
+
+  @Test
+  @Order(6)
+  void anAliasRecordIsSwitchedToTheDrAliasAndBackToThePreviousOne() {
+    FailoverPlan plan = activities.plan(new PlanRequest("edge", "dr", false));
+    assertThat(plan.alias("dr")).isEqualTo(new DnsAlias(WEST_LB_ZONE, WEST_LB, true));
+    assertThat(plan.values().get("dr")).isEqualTo("ALIAS " + WEST_LB + " (zone " + WEST_LB_ZONE + ", evaluate target health)");
+    DnsState before = activities.readDns(new PlanRequest("edge", "dr", false));
+    assertThat(before.alias()).isEqualTo(new DnsAlias(EAST_LB_ZONE, EAST_LB, false));
+    assertThat(before.value()).isEqualTo("ALIAS " + EAST_LB + " (zone " + EAST_LB_ZONE + ")");
+
+    DnsChange over = activities.setDns(
+        new DnsSetRequest("edge", false, plan.values().get("dr"), "run-3", "failover to dr", plan.alias("dr")));
+    assertThat(over.changeId()).isNotNull();
+    assertThat(over.previous()).isEqualTo(before.value());
+    assertThat(activities.readDns(new PlanRequest("edge", "dr", false)).alias()).isEqualTo(plan.alias("dr"));
+    assertThat(activities.setDns(
+        new DnsSetRequest("edge", false, plan.values().get("dr"), "run-3", "failover to dr", plan.alias("dr"))).changeId())
+        .as("a retry finds the alias set").isNull();
+
+    DnsChange back = activities.setDns(
+        new DnsSetRequest("edge", false, before.value(), "run-3", "roll back failover", before.alias()));
+    assertThat(back.changeId()).isNotNull();
+    assertThat(activities.readDns(new PlanRequest("edge", "dr", false)).alias()).isEqualTo(before.alias());
+    var sets = route53.listResourceRecordSets(r -> r.hostedZoneId(zoneId)).resourceRecordSets()
+        .stream().filter(x -> x.name().equals(edgeRecord)).toList();
+    assertThat(sets).hasSize(1);
+    assertThat(sets.get(0).aliasTarget().dnsName()).isEqualTo(EAST_LB);
+  }
+
 }

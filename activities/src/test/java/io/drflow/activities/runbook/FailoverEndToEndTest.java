@@ -133,7 +133,7 @@ class FailoverEndToEndTest {
         production, Duration.ofHours(1), Duration.ofHours(24), Map.of(), RetentionConfig.defaults(), null,
         null, null, new HealthConfig("http://unused.example/health", Duration.ofSeconds(3), Duration.ofMillis(200)),
         null, null, regions,
-        new DnsConfig(new DnsConfig.Route53(zoneId, moto.endpoint()), new DnsConfig.Record(record, "CNAME", 60L),
+        DnsConfig.ofValues(new DnsConfig.Route53(zoneId, moto.endpoint()), new DnsConfig.Record(record, "CNAME", 60L),
             Map.of("primary", EAST, "dr", WEST)));
     DrflowConfig config = new DrflowConfig(
         null,
@@ -144,7 +144,11 @@ class FailoverEndToEndTest {
     Secrets secrets = Secrets.withOverrides(Map.of("E2E_S3_ACCESS", "e2e-access", "E2E_S3_SECRET", "e2e-secret"));
     activities = DrflowActivities.create(config, secrets, HOST_QUEUE);
 
-    env = TestWorkflowEnvironment.newInstance();
+    // Real time: the backup's snapshot time comes from the real clock, and the test server would
+    // otherwise skip ahead (through the phase deadlines to a ten-year default timeout) while a
+    // real restore runs, so the next failover found its backup ten years old.
+    env = TestWorkflowEnvironment.newInstance(
+        io.temporal.testing.TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
     Worker shared = env.newWorker(QUEUE);
     shared.registerWorkflowImplementationTypes(Workflows.IMPLEMENTATIONS);
     shared.registerActivitiesImplementations(activities.all().toArray());
@@ -268,5 +272,34 @@ class FailoverEndToEndTest {
         });
     assertThat(value(record)).contains(WEST);
     assertThat(west.replicas("api")).isEqualTo(3);
+  }
+
+  @Test
+  @Order(5)
+  void whileOneRunHoldsTheServiceLockAFailbackIsRefusedNamingIt() throws Exception {
+    FailoverWorkflow first = failover("failover-drill-waiting");
+    WorkflowClient.start(first::failover, new FailoverInput("shop", "dr", null, true, null, null, "e2e"));
+    for (int i = 0; i < 1200 && !"dns".equals(first.pendingApproval()); i++) {
+      Thread.sleep(50);
+    }
+    assertThat(first.pendingApproval()).as("the drill waits for approval").isEqualTo("dns");
+
+    assertThatThrownBy(() -> failover("failback-refused").failover(
+            new FailoverInput("shop", null, null, null, true, true, "e2e")))
+        .isInstanceOf(WorkflowFailedException.class)
+        .satisfies(e -> {
+          ApplicationFailure af = (ApplicationFailure) e.getCause();
+          assertThat(af.getType()).isEqualTo("ServiceLocked");
+          // Read from Temporal by the worker's lock activity: the lock's parent, and its type.
+          assertThat(af.getOriginalMessage()).startsWith(
+              "another failover of shop is running: failover-drill-waiting (it holds service-lock-shop)");
+        });
+
+    first.abort(new io.drflow.workflows.recovery.AbortRequest("lock test done", "e2e"));
+    assertThatThrownBy(() -> io.temporal.client.WorkflowStub.fromTyped(first).getResult(RunReport.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    assertThat(value("drill-" + record)).isEmpty();
+    assertThat(value(record)).contains(WEST);
+    assertThat(drDatabases()).containsExactly("postgres", "shop");
   }
 }

@@ -174,4 +174,17 @@ class ManifestStoreTest extends S3ProxyTestSupport {
     // Other services' backups never show up.
     assertThat(manifests.list(service + "x")).isEmpty();
   }
+
+  @Test
+  void aSafetyCopyIsListedButNeverTheNewestGoodBackup() throws Exception {
+    fixtures.published(service, "b-good", T0);
+    String safety = "20240101T030000Z-abcdef12" + io.drflow.workflows.runbook.ScratchNames.SAFETY_COPY_SUFFIX;
+    fixtures.published(service, safety, T0.plusSeconds(3600));
+
+    assertThat(manifests.listVerified(service, 10))
+        .extracting(Manifest::backupId)
+        .containsExactly(safety, "b-good");
+    assertThat(manifests.listRestorable(service, 10)).extracting(Manifest::backupId).containsExactly("b-good");
+    assertThat(manifests.newestVerified(service)).map(Manifest::backupId).contains("b-good");
+  }
 }

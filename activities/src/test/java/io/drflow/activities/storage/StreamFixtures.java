@@ -31,10 +31,28 @@ public final class StreamFixtures {
   /** Uploads {@code file} as drflow's backups store a dump, showing it to {@code observer}. */
   public static Manifest.Dump upload(
       ObjectStore store, Path file, String key, int chunkBytes, RawObserver observer) throws IOException {
+    return upload(store, file, key, chunkBytes, observer, null);
+  }
+
+  /** As above, each chunk sealed with {@code cipher} (null: plain). */
+  public static Manifest.Dump upload(
+      ObjectStore store, Path file, String key, int chunkBytes, RawObserver observer, ChunkCipher cipher)
+      throws IOException {
     ChunkedUploader uploader =
         new ChunkedUploader(store, chunkBytes, 5 << 20, 1, 2, 3, Duration.ofMillis(200), Duration.ofMillis(50));
     try (InputStream in = Files.newInputStream(file)) {
-      return uploader.upload(in, key, key + ".chunks.json", (raw, stored) -> {}, observer).toManifestDump("custom");
+      return uploader
+          .upload(in, key, key + ".chunks.json", (raw, stored) -> {}, observer, cipher)
+          .toManifestDump("custom");
     }
+  }
+
+  /** A cipher with a fixed test key. */
+  public static ChunkCipher cipher(String backupId) {
+    byte[] key = new byte[32];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = (byte) (i * 7 + 1);
+    }
+    return ChunkCipher.create(BackupKeys.of(key).current().orElseThrow(), "svc", backupId);
   }
 }

@@ -2,6 +2,7 @@ package io.drflow.worker.dev;
 
 import io.drflow.activities.config.DrflowConfig;
 import io.drflow.activities.config.DrillConfig;
+import io.drflow.activities.config.EncryptionConfig;
 import io.drflow.activities.config.PostgresConfig;
 import io.drflow.activities.config.RetentionConfig;
 import io.drflow.activities.config.Secrets;
@@ -88,6 +89,18 @@ public final class DevStack implements AutoCloseable {
     config = cfg;
     if (cfg.services().isEmpty()) {
       config = cfg.withServices(Map.of(DEMO_SERVICE, demoService()));
+      if (storage.encryption() == null) {
+        Path keyFile = demoBackupKey();
+        config =
+            new DrflowConfig(
+                config.temporal(),
+                storage.withEncryption(new EncryptionConfig(null, keyFile.toString(), null, null)),
+                config.worker(),
+                config.backup(),
+                config.services(),
+                config.metrics());
+        banner.add("backups:   encrypted (AES-256-GCM, key file " + keyFile + ")");
+      }
     }
     for (var e : config.services().entrySet()) {
       banner.add("service:   " + e.getKey() + " (" + e.getValue().postgres().server() + "/" + e.getValue().postgres().database() + ")");
@@ -100,6 +113,28 @@ public final class DevStack implements AutoCloseable {
     }
     banner.add("state:     " + stateDir);
     banner.add("drflow dev stack ready");
+  }
+
+  /**
+   * The demo's backup key: generated once, kept with the stack's state so its backups stay
+   * restorable across restarts, readable by the owner only.
+   */
+  private Path demoBackupKey() throws IOException {
+    Path file = stateDir.resolve("backup.key");
+    if (!Files.exists(file)) {
+      byte[] key = new byte[32];
+      new java.security.SecureRandom().nextBytes(key);
+      Files.createDirectories(stateDir);
+      Path tmp = Files.createTempFile(stateDir, "backup.key", ".tmp");
+      try {
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException notPosix) {
+        // the temp file is already private to the user on such systems
+      }
+      Files.write(tmp, key);
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+    return file;
   }
 
   /** Two throwaway clusters: production with sample data, and the drill target. */

@@ -29,7 +29,9 @@ public interface FailoverActivities {
    * @param fromKubernetes the region being left has Deployments drflow may scale down
    * @param healthUrl the target region's health endpoint, or null (health check skipped)
    * @param record the record to switch ({@code drill-…} in a drill)
-   * @param values region name to the record's value there
+   * @param values region name to the record's value there (an alias described, for reports)
+   * @param aliases region name to its alias target, for regions the record reaches through a
+   *     Route53 alias; null in plans made before aliases were written
    */
   record FailoverPlan(
       String service,
@@ -41,7 +43,27 @@ public interface FailoverActivities {
       String healthUrl,
       String record,
       String recordType,
-      java.util.Map<String, String> values) {}
+      java.util.Map<String, String> values,
+      java.util.Map<String, DnsAlias> aliases) {
+
+    public FailoverPlan(String service, String to, List<String> regions, String server, boolean kubernetes,
+        List<String> kubernetesRegions, String healthUrl, String record, String recordType,
+        java.util.Map<String, String> values) {
+      this(service, to, regions, server, kubernetes, kubernetesRegions, healthUrl, record, recordType, values, null);
+    }
+
+    /** The alias target of {@code region}, or null when the record holds a plain value there. */
+    public DnsAlias alias(String region) {
+      return aliases == null ? null : aliases.get(region);
+    }
+  }
+
+  /**
+   * A Route53 alias target (A and AAAA records).
+   *
+   * @param hostedZoneId the zone of the target (a load balancer's canonical zone)
+   */
+  record DnsAlias(String hostedZoneId, String dnsName, boolean evaluateTargetHealth) {}
 
   record RegionRequest(String service, String region) {}
 
@@ -51,14 +73,29 @@ public interface FailoverActivities {
    */
   record DatabaseRequest(String service, String region, String runId, boolean drill) {}
 
-  /** @param value the record's current value; null when the record does not exist */
-  record DnsState(boolean zoneExists, String zone, String record, String value) {}
+  /**
+   * @param value the record's current value (an alias described); null when the record does not exist
+   * @param alias the record's alias target when it is an alias record
+   */
+  record DnsState(boolean zoneExists, String zone, String record, String value, DnsAlias alias) {
+
+    public DnsState(boolean zoneExists, String zone, String record, String value) {
+      this(zoneExists, zone, record, value, null);
+    }
+  }
 
   /**
-   * @param value the value to set; null deletes the record (drill clean-up)
+   * @param value the value to set (for an alias, its description); null with no alias deletes the
+   *     record (drill clean-up)
    * @param runId lands in Route53's change comment
+   * @param alias the alias target to set instead of a value
    */
-  record DnsSetRequest(String service, boolean drill, String value, String runId, String why) {}
+  record DnsSetRequest(String service, boolean drill, String value, String runId, String why, DnsAlias alias) {
+
+    public DnsSetRequest(String service, boolean drill, String value, String runId, String why) {
+      this(service, drill, value, runId, why, null);
+    }
+  }
 
   /** @param changeId null when the record already held the value */
   record DnsChange(String record, String changeId, String previous, String current) {}
@@ -91,8 +128,8 @@ public interface FailoverActivities {
   DnsState readDns(PlanRequest request);
 
   /**
-   * Sets the record (UPSERT, run id in the change comment), waits for INSYNC heartbeating, and
-   * reads it back; nothing is sent when the record already holds the value.
+   * Sets the record to the value or alias (UPSERT, run id in the change comment), waits for INSYNC
+   * heartbeating, and reads it back; nothing is sent when the record already holds it.
    */
   @ActivityMethod(name = "SetDnsRecord")
   DnsChange setDns(DnsSetRequest request);

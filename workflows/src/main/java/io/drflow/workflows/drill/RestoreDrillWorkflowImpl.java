@@ -254,7 +254,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
     }
     endedAt = Workflow.currentTimeMillis();
     try {
-      reportKey = phases.run("Report", () -> Async.function(reports::store, report()));
+      reportKey = phases.run("Report", () -> Async.function(reports::store, storedReport()));
     } catch (RuntimeException e) {
       log.warn("could not store the drill report: {}", Failures.describe(e));
     }
@@ -269,6 +269,10 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
   @Override
   public Progress progress() {
     return phases == null ? null : phases.progress();
+  }
+
+  private RunReport storedReport() {
+    return report().asStoredAt(Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString());
   }
 
   @Override

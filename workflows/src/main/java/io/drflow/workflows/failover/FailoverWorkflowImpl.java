@@ -4,6 +4,7 @@ import io.drflow.workflows.activities.CatalogActivities;
 import io.drflow.workflows.activities.DeploymentActivities.ScaleResult;
 import io.drflow.workflows.activities.FailoverActivities;
 import io.drflow.workflows.activities.FailoverActivities.DatabaseRequest;
+import io.drflow.workflows.activities.FailoverActivities.DnsAlias;
 import io.drflow.workflows.activities.FailoverActivities.DnsChange;
 import io.drflow.workflows.activities.FailoverActivities.DnsSetRequest;
 import io.drflow.workflows.activities.FailoverActivities.DnsState;
@@ -46,7 +47,9 @@ import io.drflow.workflows.recovery.RecoveryOptions;
 import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
+import io.drflow.workflows.runbook.RunNotifier;
 import io.drflow.workflows.runbook.ScratchNames;
+import io.drflow.workflows.runbook.ServiceLock;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -110,14 +113,8 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
           "Switch DNS back");
   private final RestoreActivities dropper =
       ActivityStubs.stub(RestoreActivities.class, RecoveryOptions.compensation(), "Drop the restored database");
-  private final NotifyActivities notifier =
-      ActivityStubs.stub(
-          NotifyActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofSeconds(30))
-              .setRetryOptions(ActivityStubs.retries(2))
-              .build(),
-          "Notify");
+  /** Created at the first notification: see {@link ActivityStubs#abandonNotifications()}. */
+  private NotifyActivities notifier;
   private final ReportActivities reports =
       ActivityStubs.stub(ReportActivities.class, ActivityStubs.quick(), "Store failover report");
 
@@ -154,6 +151,8 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
   private CancellationScope work;
   private int compensations;
   private boolean finished;
+  /** Announces AT_RISK and BREACHED as they happen; the other events are this class's own. */
+  private RunNotifier rtoNotifier;
 
   @Override
   public RunReport failover(FailoverInput in) {
@@ -173,8 +172,24 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
     } catch (IllegalArgumentException e) {
       throw Failures.invalidInput(e.getMessage());
     }
+    // Runs started before the lock was shared replay without it.
+    ServiceLock lock = ServiceLock.shared()
+        ? ServiceLock.acquire(in.service(), direction(), Failures.SERVICE_LOCKED)
+        : null;
+    try {
+      return failoverHoldingLock(in);
+    } finally {
+      if (lock != null) {
+        Workflow.newDetachedCancellationScope(lock::release).run();
+      }
+    }
+  }
+
+  private RunReport failoverHoldingLock(FailoverInput in) {
+    rtoNotifier = new RunNotifier(Runbook.FAILOVER);
     plan = Failures.asRunFailure(() -> catalog.plan(in.service(), Runbook.FAILOVER.id()));
     phases = new PhaseRunner(Runbook.FAILOVER, plan, incidentStart);
+    rtoNotifier.watchRto(plan.service(), direction(), phases);
     region =
         Failures.asRunFailure(
             () -> planner.plan(new PlanRequest(in.service(), in.isFailback() ? null : in.to(), in.isDrill())));
@@ -232,6 +247,8 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
     awaitApproval();
     switchDns(saga);
     servingAt = Workflow.currentTimeMillis();
+    // Clients reach the new region: the RTO achieved is fixed, the scale-down cannot breach it.
+    rtoNotifier.stopWatchingRto();
     scaleDownOldRegion();
   }
 
@@ -496,13 +513,17 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
 
   private void switchDns(Saga saga) {
     String target = region.values().get(region.to());
+    DnsAlias targetAlias = region.alias(region.to());
     String previous = dnsBefore.value();
-    saga.addCompensation(() -> switchDnsBack(previous));
+    // Reverting puts back an alias as an alias: the description alone would not do for Route53.
+    DnsAlias previousAlias = dnsBefore.alias();
+    saga.addCompensation(() -> switchDnsBack(previous, previousAlias));
     compensations++;
     dnsSwitchStarted = true;
     dnsChange =
         phases.run("DnsSwitch", () -> Async.function(dns::setDns,
-            new DnsSetRequest(service(), input.isDrill(), target, runId(), direction() + " to " + region.to())));
+            new DnsSetRequest(service(), input.isDrill(), target, runId(), direction() + " to " + region.to(),
+                targetAlias)));
     phases.clock().note("DnsSwitch", dnsChange.changeId() == null
         ? region.record() + " already pointed at " + target
         : region.record() + " " + previous + " → " + target + " (change " + dnsChange.changeId() + ", INSYNC)");
@@ -510,14 +531,18 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
     notify("dns-switched", "info", region.record() + " now points at " + region.to() + " (" + target + ")");
   }
 
-  /** @param previous the value before the run; null when the record did not exist (drill) */
-  private void switchDnsBack(String previous) {
+  /**
+   * @param previous the value before the run (an alias described); null when the record did not
+   *     exist (drill)
+   * @param previousAlias the alias target before the run, when the record was an alias
+   */
+  private void switchDnsBack(String previous, DnsAlias previousAlias) {
     if (!dnsSwitchStarted) {
       return;
     }
     try {
       DnsChange back = undoDns.setDns(new DnsSetRequest(service(), input.isDrill(), previous, runId(),
-          previous == null ? "remove drill record" : "roll back " + direction()));
+          previous == null ? "remove drill record" : "roll back " + direction(), previousAlias));
       rollbackSteps.add(new RollbackStep(previous == null ? "delete drill record" : "switch DNS back",
           back.changeId() == null ? "SKIPPED" : "DONE",
           region.record() + (previous == null ? " deleted" : " → " + previous)
@@ -592,10 +617,12 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
   private void finish() {
     endedAt = Workflow.currentTimeMillis();
     try {
-      reportKey = phases.run("Report", () -> Async.function(reports::store, report()));
+      reportKey = phases.run("Report", () -> Async.function(reports::store, storedReport()));
     } catch (RuntimeException e) {
       warnings.add("the report was not stored: " + Failures.describe(e));
     }
+    // An AT_RISK or BREACHED announcement still on its way is not dropped by the run ending.
+    rtoNotifier.awaitDeliveries();
     if ("COMPLETED".equals(status)) {
       notify("completed", "info", direction() + " of " + service() + " to " + region.to()
           + (input.isDrill() ? " (drill, everything put back)" : "") + " completed; RTO "
@@ -605,10 +632,18 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
     }
   }
 
+  private NotifyActivities notifier() {
+    if (notifier == null) {
+      notifier = ActivityStubs.stub(NotifyActivities.class,
+          ActivityStubs.notifications(Duration.ofSeconds(30), ActivityStubs.abandonNotifications()), "Notify");
+    }
+    return notifier;
+  }
+
   private void notify(String event, String severity, String message) {
     WorkflowInfo info = Workflow.getInfo();
     try {
-      notifier.notify(new Notification(service(), event, severity, message, info.getWorkflowId(), info.getRunId()));
+      notifier().notify(new Notification(service(), event, severity, message, info.getWorkflowId(), info.getRunId()));
     } catch (ActivityFailure e) {
       if (cancelRequested()) {
         throw e;
@@ -695,6 +730,10 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
   @Override
   public Progress progress() {
     return phases == null ? null : phases.progress();
+  }
+
+  private RunReport storedReport() {
+    return report().asStoredAt(Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString());
   }
 
   @Override

@@ -90,6 +90,29 @@ public record RunReport(
     return "PASSED".equals(status) || "COMPLETED".equals(status);
   }
 
+  /**
+   * The report as the Report phase stores it: that phase is still running while the report is
+   * written, but whoever reads the stored copy knows the write succeeded, so the copy shows the
+   * phase completed at {@code storedAt} instead of forever RUNNING.
+   */
+  public RunReport asStoredAt(String storedAt) {
+    List<Phase> stored =
+        phases.stream()
+            .map(p -> "Report".equals(p.name()) && p.status() == PhaseStatus.RUNNING
+                ? new Phase(p.name(), p.budgetSeconds(), p.startedAt(), storedAt,
+                    p.startedAt() == null ? 0 : millisBetween(p.startedAt(), storedAt) / 1000.0,
+                    PhaseStatus.COMPLETED, p.overBudget(), p.pipelined(), "this report")
+                : p)
+            .toList();
+    return new RunReport(
+        workflowId, runId, runbook, status, service, startedAt, endedAt, backup, stored, rto, rpo,
+        rtoStatus, checks, scratch, error, reportKey, recovery, failover);
+  }
+
+  private static long millisBetween(String from, String to) {
+    return java.time.Instant.parse(to).toEpochMilli() - java.time.Instant.parse(from).toEpochMilli();
+  }
+
   public RunReport withReportKey(String key) {
     return new RunReport(
         workflowId, runId, runbook, status, service, startedAt, endedAt, backup, phases, rto, rpo,

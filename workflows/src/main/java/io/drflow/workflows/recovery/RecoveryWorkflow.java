@@ -31,9 +31,9 @@ public interface RecoveryWorkflow {
   String APPROVE_SIGNAL = "approveSignal";
   String ABORT_SIGNAL = "abort";
 
-  /** Id of the lock a running recovery of {@code service} holds. */
+  /** Id of the lock a running recovery (or failover) of {@code service} holds. */
   static String lockId(String service) {
-    return "recovery-lock-" + service;
+    return io.drflow.workflows.runbook.ServiceLock.id(service);
   }
 
   /**

@@ -43,7 +43,9 @@ import io.drflow.workflows.model.ServicePlan;
 import io.drflow.workflows.runbook.ActivityStubs;
 import io.drflow.workflows.runbook.Failures;
 import io.drflow.workflows.runbook.PhaseRunner;
+import io.drflow.workflows.runbook.RunNotifier;
 import io.drflow.workflows.runbook.ScratchNames;
+import io.drflow.workflows.runbook.ServiceLock;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -102,14 +104,11 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
       ActivityStubs.stub(DeploymentActivities.class, ActivityStubs.quick(), "Look up writers");
   private final HealthActivities health =
       ActivityStubs.stub(HealthActivities.class, RecoveryOptions.waiting(Duration.ofHours(2)), "Health check");
-  private final NotifyActivities notifier =
-      ActivityStubs.stub(
-          NotifyActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofSeconds(30))
-              .setRetryOptions(ActivityStubs.retries(2))
-              .build(),
-          "Notify");
+  /** Created at the first notification: see {@link ActivityStubs#abandonNotifications()}. */
+  private NotifyActivities notifier;
+  /** Runs started before recoveries announced AT_RISK/BREACHED replay without the watcher. */
+  static final String RTO_ANNOUNCEMENTS = "recovery-rto-announcements";
+  private RunNotifier rtoNotifier;
   private final ReportActivities reports =
       ActivityStubs.stub(ReportActivities.class, ActivityStubs.quick(), "Store recovery report");
 
@@ -158,7 +157,10 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     }
     incidentStart = times.incidentStartMillis() != null ? times.incidentStartMillis() : startedAt;
     WorkflowInfo info = Workflow.getInfo();
-    ServiceLock lock = ServiceLock.acquire(in.service(), info.getWorkflowId());
+    ServiceLock lock =
+        ServiceLock.shared()
+            ? ServiceLock.acquire(in.service(), "recovery", Failures.RECOVERY_IN_PROGRESS)
+            : ServiceLock.acquireLegacyRecovery(in.service(), Failures.RECOVERY_IN_PROGRESS);
     try {
       return recoverHoldingLock(in, info);
     } finally {
@@ -169,6 +171,11 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   private RunReport recoverHoldingLock(RecoveryInput in, WorkflowInfo info) {
     plan = catalog.plan(in.service(), Runbook.RECOVERY.id());
     phases = new PhaseRunner(Runbook.RECOVERY, plan, incidentStart);
+    // Responders waiting on an approval or a slow restore hear as soon as the RTO is at risk.
+    if (Workflow.getVersion(RTO_ANNOUNCEMENTS, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      rtoNotifier = new RunNotifier(Runbook.RECOVERY);
+      rtoNotifier.watchRto(plan.service(), "recovery", phases);
+    }
     production = plan.database();
     restored = ScratchNames.restored(production, startedAt);
     preRecovery = ScratchNames.preRecovery(production, startedAt);
@@ -234,6 +241,9 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     startWriters(saga);
     checkHealth();
     recoveredAt = Workflow.currentTimeMillis();
+    if (rtoNotifier != null) {
+      rtoNotifier.stopWatchingRto(); // service restored: the RTO it achieved is fixed
+    }
   }
 
   private void assess() {
@@ -600,10 +610,13 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   private void finish() {
     endedAt = Workflow.currentTimeMillis();
     try {
-      reportKey = phases.run("Report", () -> Async.function(reports::store, report()));
+      reportKey = phases.run("Report", () -> Async.function(reports::store, storedReport()));
     } catch (RuntimeException e) {
       log.warn("could not store the recovery report: {}", Failures.describe(e));
       warnings.add("the report was not stored: " + Failures.describe(e));
+    }
+    if (rtoNotifier != null) {
+      rtoNotifier.awaitDeliveries(); // an AT_RISK/BREACHED on its way is not dropped by the end
     }
     switch (status) {
       case "COMPLETED" ->
@@ -622,10 +635,18 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
     }
   }
 
+  private NotifyActivities notifier() {
+    if (notifier == null) {
+      notifier = ActivityStubs.stub(NotifyActivities.class,
+          ActivityStubs.notifications(Duration.ofSeconds(30), ActivityStubs.abandonNotifications()), "Notify");
+    }
+    return notifier;
+  }
+
   private void notify(String event, String severity, String message) {
     WorkflowInfo info = Workflow.getInfo();
     try {
-      notifier.notify(
+      notifier().notify(
           new Notification(service(), event, severity, message, info.getWorkflowId(), info.getRunId()));
     } catch (ActivityFailure e) {
       if (cancelRequested()) {
@@ -720,6 +741,10 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
   @Override
   public Progress progress() {
     return phases == null ? null : phases.progress();
+  }
+
+  private RunReport storedReport() {
+    return report().asStoredAt(Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString());
   }
 
   @Override

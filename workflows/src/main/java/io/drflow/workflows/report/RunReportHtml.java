@@ -41,7 +41,8 @@ public final class RunReportHtml {
     String service = text(r, "service");
     String runbook = text(r, "runbook");
     String status = text(r, "status");
-    String title = what(runbook) + " of " + (service == null ? "?" : service);
+    boolean drill = r.path("failover").path("drill").asBoolean(false);
+    String title = what(r) + (drill ? " drill" : "") + " of " + (service == null ? "?" : service);
     StringBuilder html = new StringBuilder(24_000);
     Html.open(html, title + ": " + status);
     header(html, r, runbook, service, status);
@@ -54,7 +55,9 @@ public final class RunReportHtml {
     phases(html, r);
     checks(html, r);
     backup(html, r);
+    failover(html, r);
     approvals(html, r);
+    failoverAftermath(html, r);
     scratch(html, r);
     footer(html, r);
     Html.close(html);
@@ -71,21 +74,35 @@ public final class RunReportHtml {
     if ("RecoveryWorkflow".equals(runbook)) {
       return "Recovery";
     }
+    if (Runbook.FAILOVER.workflowType().equals(runbook)) {
+      return "Failover";
+    }
     return runbook == null ? "Run" : runbook;
+  }
+
+  /** Failover and failback are one runbook; the report says which it was. */
+  private static String what(JsonNode r) {
+    String runbook = text(r, "runbook");
+    if (Runbook.FAILOVER.workflowType().equals(runbook) && "failback".equals(text(r.path("failover"), "direction"))) {
+      return "Failback";
+    }
+    return what(runbook);
   }
 
   private static void header(StringBuilder html, JsonNode r, String runbook, String service, String status) {
     html.append("<header>\n<div class=\"eyebrow\">drflow · ")
         .append(esc(runbook))
         .append("</div>\n<h1>")
-        .append(esc(what(runbook)))
+        .append(esc(what(r)))
         .append(" of <code>")
         .append(esc(service))
         .append("</code> <span class=\"badge ")
         .append(Html.tone(status))
         .append("\">")
         .append(esc(status))
-        .append("</span></h1>\n<p class=\"meta\">Started ")
+        .append("</span>")
+        .append(r.path("failover").path("drill").asBoolean(false) ? " <span class=\"badge info\">DRILL</span>" : "")
+        .append("</h1>\n<p class=\"meta\">Started ")
         .append(esc(Html.instant(text(r, "startedAt"))));
     String ended = text(r, "endedAt");
     Double took = between(text(r, "startedAt"), ended);
@@ -102,8 +119,7 @@ public final class RunReportHtml {
 
   private static void cards(StringBuilder html, JsonNode r) {
     html.append("<section class=\"cards\">\n");
-    objectiveCard(html, "RTO achieved", r.path("rto"),
-        "RecoveryWorkflow".equals(text(r, "runbook")) ? "incident to recovered service" : "drill start to verified restore");
+    objectiveCard(html, "RTO achieved", r.path("rto"), rtoMeaning(text(r, "runbook")));
     objectiveCard(html, "RPO achieved", r.path("rpo"), "data the restore would lose");
     JsonNode checks = r.path("checks");
     if (checks.isArray() && checks.size() > 0) {
@@ -126,6 +142,16 @@ public final class RunReportHtml {
           rtoStatus == null ? "" : "phase budgets: " + rtoStatus.replace('_', ' ').toLowerCase(Locale.ROOT));
     }
     html.append("</section>\n");
+  }
+
+  private static String rtoMeaning(String runbook) {
+    if ("RecoveryWorkflow".equals(runbook)) {
+      return "incident to recovered service";
+    }
+    if (Runbook.FAILOVER.workflowType().equals(runbook)) {
+      return "incident to DNS pointing at the new region";
+    }
+    return "drill start to verified restore";
   }
 
   private static void objectiveCard(StringBuilder html, String label, JsonNode o, String meaning) {
@@ -272,6 +298,9 @@ public final class RunReportHtml {
   private static void approvals(StringBuilder html, JsonNode r) {
     JsonNode list = r.path("recovery").path("approvals");
     if (!list.isArray()) {
+      list = r.path("failover").path("approvals");
+    }
+    if (!list.isArray()) {
       list = r.path("approvals");
     }
     if (!list.isArray() || list.isEmpty()) {
@@ -287,6 +316,106 @@ public final class RunReportHtml {
           .append("</td></tr>\n");
     }
     html.append("</tbody>\n</table>\n</section>\n");
+  }
+
+  /** What a failover or failback did: regions, the DNS change, the DR data and scaling, readiness. */
+  private static void failover(StringBuilder html, JsonNode r) {
+    JsonNode f = r.path("failover");
+    if (!f.isObject()) {
+      return;
+    }
+    boolean drill = f.path("drill").asBoolean(false);
+    html.append("<section>\n<h2>").append(esc(what(r)));
+    if (drill) {
+      html.append(" <span class=\"badge info\">DRILL</span>");
+    }
+    html.append("</h2>\n");
+    if (drill) {
+      html.append("<p class=\"meta\">A drill on the drill record: everything it changed was put back, the"
+          + " production record was never touched.</p>\n");
+    }
+    html.append("<dl>\n");
+    dl(html, "From region", esc(orDash(text(f, "from"))));
+    dl(html, "To region", esc(orDash(text(f, "to"))));
+    if (text(f, "incidentStart") != null) {
+      dl(html, "Incident start", esc(Html.instant(text(f, "incidentStart"))) + " <span class=\"meta\">(the RTO clock)</span>");
+    }
+    dl(html, "DNS record", "<code>" + esc(text(f, "record")) + "</code>");
+    dl(html, "Value before", text(f, "previousValue") == null ? "<span class=\"meta\">none (the record did not exist)</span>"
+        : "<code>" + esc(text(f, "previousValue")) + "</code>");
+    dl(html, "Value set", "<code>" + esc(text(f, "newValue")) + "</code>");
+    dl(html, "Route53 change", text(f, "dnsChangeId") == null
+        ? "<span class=\"meta\">none (no change was needed or made)</span>"
+        : "<code>" + esc(text(f, "dnsChangeId")) + "</code>");
+    dl(html, "DR database", esc(orDash(text(f, "database"))));
+    JsonNode scaled = f.path("drScaledFrom");
+    if (scaled.isArray() && !scaled.isEmpty()) {
+      List<String> counts = new ArrayList<>();
+      for (JsonNode d : scaled) {
+        counts.add("<code>" + esc(text(d, "name")) + "</code> " + d.path("replicas").asInt());
+      }
+      dl(html, "DR Deployments before the scale-up", String.join(", ", counts));
+    }
+    dl(html, "Health check", esc(orDash(text(f, "healthCheck"))));
+    dl(html, "Old region scale-down", esc(orDash(text(f, "primaryScaleDown"))));
+    if (text(f, "abortReason") != null) {
+      dl(html, "Aborted", "by " + esc(text(f, "abortedBy")) + ": " + esc(text(f, "abortReason")));
+    }
+    html.append("</dl>\n</section>\n");
+    JsonNode readiness = f.path("readiness");
+    if (readiness.isArray() && !readiness.isEmpty()) {
+      html.append("<section>\n<h2>Readiness</h2>\n<table>\n<thead><tr><th>Check</th><th>Result</th><th>Detail</th></tr></thead>\n<tbody>\n");
+      for (JsonNode c : readiness) {
+        boolean passed = c.path("passed").asBoolean(false);
+        html.append("<tr").append(passed ? "" : " class=\"bad\"").append("><td>")
+            .append(esc(text(c, "name")))
+            .append("</td><td><span class=\"badge ").append(passed ? "pass" : "fail").append("\">")
+            .append(passed ? "pass" : "FAIL")
+            .append("</span></td><td>")
+            .append(esc(text(c, "detail")))
+            .append("</td></tr>\n");
+      }
+      html.append("</tbody>\n</table>\n</section>\n");
+    }
+  }
+
+  /** A failover's rollback (or a drill's put-back) and its warnings, after the approvals. */
+  private static void failoverAftermath(StringBuilder html, JsonNode r) {
+    JsonNode f = r.path("failover");
+    if (!f.isObject()) {
+      return;
+    }
+    JsonNode steps = f.path("rollback");
+    if (steps.isArray() && !steps.isEmpty()) {
+      html.append("<section>\n<h2>").append(f.path("drill").asBoolean(false) ? "Put back" : "Rollback")
+          .append("</h2>\n<table>\n<thead><tr><th>Step</th><th>Status</th><th>Detail</th></tr></thead>\n<tbody>\n");
+      for (JsonNode s : steps) {
+        String status = text(s, "status");
+        html.append("<tr").append("FAILED".equals(status) ? " class=\"bad\"" : "").append("><td>")
+            .append(esc(text(s, "step")))
+            .append("</td><td><span class=\"badge ").append(stepTone(status)).append("\">").append(esc(status))
+            .append("</span></td><td>")
+            .append(esc(text(s, "detail")))
+            .append("</td></tr>\n");
+      }
+      html.append("</tbody>\n</table>\n</section>\n");
+    }
+    JsonNode warnings = f.path("warnings");
+    if (warnings.isArray() && !warnings.isEmpty()) {
+      html.append("<section>\n<h2>Warnings</h2>\n<ul>\n");
+      for (JsonNode w : warnings) {
+        html.append("<li>").append(esc(w.asText())).append("</li>\n");
+      }
+      html.append("</ul>\n</section>\n");
+    }
+  }
+
+  private static String stepTone(String status) {
+    return "DONE".equals(status) ? "pass" : Html.tone(status);
+  }
+
+  private static String orDash(String s) {
+    return s == null ? "—" : s;
   }
 
   private static void scratch(StringBuilder html, JsonNode r) {
@@ -322,6 +451,9 @@ public final class RunReportHtml {
    */
   private static String clockStart(JsonNode r) {
     String incident = text(r.path("recovery"), "incidentStart");
+    if (incident == null) {
+      incident = text(r.path("failover"), "incidentStart");
+    }
     return incident != null ? incident : text(r, "startedAt");
   }
 

@@ -1,5 +1,6 @@
 package io.drflow.workflows.runbook;
 
+import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
@@ -46,6 +47,32 @@ public final class ActivityStubs {
         .setTaskQueue(taskQueue)
         .setScheduleToStartTimeout(Duration.ofMinutes(5))
         .build();
+  }
+
+  /**
+   * Notifications: short, retried a little, and abandoned rather than cancelled when the run is
+   * aborted or cancelled. A cancel request sent for a delivery whose completion is already on its
+   * way makes the server reject the whole workflow task (the activity is no longer open); the real
+   * server retries the task, Temporal's test server leaves the run stuck. A post needs no cancelling.
+   *
+   * @param abandon false for runs started before (see {@link #abandonNotifications()})
+   */
+  public static ActivityOptions notifications(Duration startToClose, boolean abandon) {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(startToClose)
+        .setRetryOptions(retries(2))
+        .setCancellationType(
+            abandon ? ActivityCancellationType.ABANDON : ActivityCancellationType.TRY_CANCEL)
+        .build();
+  }
+
+  /** Version 1: notifications are abandoned, not cancelled; older runs replay their cancel requests. */
+  public static final String ABANDON_NOTIFICATIONS = "abandon-notifications";
+
+  /** Call at the run's first notification, so runs started before replay as they ran. */
+  public static boolean abandonNotifications() {
+    return Workflow.getVersion(ABANDON_NOTIFICATIONS, Workflow.DEFAULT_VERSION, 1)
+        != Workflow.DEFAULT_VERSION;
   }
 
   public static <T> T stub(Class<T> type, ActivityOptions options, String summary) {

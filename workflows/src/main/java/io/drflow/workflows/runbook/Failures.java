@@ -28,6 +28,8 @@ public final class Failures {
   public static final String RECOVERY_FAILED = "RecoveryFailed";
   public static final String RECOVERY_ABORTED = "RecoveryAborted";
   public static final String RECOVERY_IN_PROGRESS = "RecoveryInProgress";
+  /** A failover or failback refused because another runbook holds the service's lock. */
+  public static final String SERVICE_LOCKED = "ServiceLocked";
   public static final String VALIDATION_FAILED = "ValidationFailed";
   public static final String HEALTH_CHECK_FAILED = "HealthCheckFailed";
   public static final String UNEXPECTED_DATABASE_STATE = "UnexpectedDatabaseState";
@@ -35,6 +37,8 @@ public final class Failures {
   public static final String READINESS_FAILED = "ReadinessFailed";
   public static final String FAILOVER_FAILED = "FailoverFailed";
   public static final String FAILOVER_ABORTED = "FailoverAborted";
+  /** The worker lacks the key an encrypted backup needs, or cannot read its configured key. */
+  public static final String ENCRYPTION_KEY = "EncryptionKey";
 
   /** Types that must never be retried, for activity retry options. */
   public static final String[] NON_RETRYABLE = {
@@ -48,7 +52,8 @@ public final class Failures {
     DATABASE_EXISTS,
     WORK_FILES_MISSING,
     HEALTH_CHECK_FAILED,
-    UNEXPECTED_DATABASE_STATE
+    UNEXPECTED_DATABASE_STATE,
+    ENCRYPTION_KEY
   };
 
   private Failures() {}

@@ -30,32 +30,37 @@ import org.slf4j.Logger;
  */
 public final class RunNotifier {
 
-  /** Runs started before runbooks notified replay without these activities. */
+  /**
+   * Runs started before runbooks notified replay without these activities (version 1 and later
+   * notify; version 2 abandons deliveries instead of cancelling them).
+   */
   public static final String CHANGE_ID = "run-notifications";
 
   private static final Logger log = Workflow.getLogger(RunNotifier.class);
 
-  private final NotifyActivities notify =
-      Workflow.newActivityStub(
-          NotifyActivities.class,
-          ActivityOptions.newBuilder()
-              // The activity retries the posts itself and never fails; this covers a lost worker.
-              .setStartToCloseTimeout(Duration.ofMinutes(1))
-              .setRetryOptions(ActivityStubs.retries(2))
-              .setSummary("Notify")
-              .build());
+  private final NotifyActivities notify;
   private final List<Promise<Delivery>> pending = new ArrayList<>();
   private final String runbook;
   private final boolean enabled;
   private String service;
+  private String label;
   private RtoStatus announced = RtoStatus.ON_TRACK;
   private boolean watchingRto = true;
 
   /** Call from the workflow method, before the run's first activity. */
   public RunNotifier(Runbook runbook) {
     this.runbook = runbook.workflowType();
-    this.enabled =
-        Workflow.getVersion(CHANGE_ID, Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION;
+    // Version 2: deliveries are abandoned, not cancelled, when the run is aborted or cancelled.
+    int version = Workflow.getVersion(CHANGE_ID, Workflow.DEFAULT_VERSION, 2);
+    this.enabled = version != Workflow.DEFAULT_VERSION;
+    this.notify =
+        Workflow.newActivityStub(
+            NotifyActivities.class,
+            ActivityOptions.newBuilder(
+                    // The activity retries the posts itself and never fails; this covers a lost worker.
+                    ActivityStubs.notifications(Duration.ofMinutes(1), version >= 2))
+                .setSummary("Notify")
+                .build());
   }
 
   public void started(ServicePlan plan, PhaseRunner phases) {
@@ -69,6 +74,30 @@ public final class RunNotifier {
         "RUNNING",
         null,
         false);
+  }
+
+  /**
+   * For runbooks that announce their start and outcome themselves (failover): only AT_RISK and
+   * BREACHED, as they happen.
+   *
+   * @param what the run as people say it, e.g. "failover"
+   */
+  public void watchRto(String service, String what, PhaseRunner phases) {
+    this.service = service;
+    this.label = what;
+    phases.onRtoStatusChange(this::rtoStatusChanged);
+  }
+
+  /** Waits for the events still on their way, so the run does not end before they are delivered. */
+  public void awaitDeliveries() {
+    for (Promise<Delivery> p : pending) {
+      try {
+        p.get();
+      } catch (RuntimeException e) {
+        log.warn("notification not delivered: {}", Failures.describe(e));
+      }
+    }
+    pending.clear();
   }
 
   /** After a drill verified its restore: the RTO it measured is fixed, cleanup cannot breach it. */
@@ -139,14 +168,7 @@ public final class RunNotifier {
         };
     String severity = event.equals("completed") ? "info" : event.equals("cancelled") ? "warning" : "critical";
     send(event, severity, outcome(r), null, r.status(), r.reportKey(), true);
-    for (Promise<Delivery> p : pending) {
-      try {
-        p.get();
-      } catch (RuntimeException e) {
-        log.warn("notification not delivered: {}", Failures.describe(e));
-      }
-    }
-    pending.clear();
+    awaitDeliveries();
   }
 
   private String outcome(RunReport r) {
@@ -201,6 +223,9 @@ public final class RunNotifier {
   }
 
   private String what() {
+    if (label != null) {
+      return Character.toUpperCase(label.charAt(0)) + label.substring(1);
+    }
     if (Runbook.DRILL.workflowType().equals(runbook)) {
       return "Restore drill";
     }

@@ -2,19 +2,24 @@ package io.drflow.workflows.runbook;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.drflow.workflows.codec.AesGcmPayloadCodec;
+import io.drflow.workflows.codec.PayloadKeys;
 import io.temporal.api.common.v1.Payload;
+import io.temporal.common.converter.CodecDataConverter;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.DataConverterException;
 import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.common.converter.JacksonJsonPayloadConverter;
 import java.io.IOException;
 import java.lang.reflect.Type;
+import java.util.List;
 
 /**
  * The data converter drflow's workers use: Temporal's default, except that a runbook input whose
  * payload is not JSON at all (a client sending {@code {"service": shop}}) becomes an input with an
  * InvalidInput problem. Without it the SDK fails the first workflow task over and over, and the
- * run sits "Running" instead of failing.
+ * run sits "Running" instead of failing. With payload encryption configured, payloads go through
+ * {@link AesGcmPayloadCodec} on their way to and from Temporal.
  */
 public final class RunbookDataConverter {
 
@@ -22,6 +27,17 @@ public final class RunbookDataConverter {
 
   public static DataConverter create() {
     return DefaultDataConverter.newDefaultInstance().withPayloadConverterOverrides(new LenientJson());
+  }
+
+  /**
+   * The same converter with every payload encrypted by {@code keys} (null: not encrypted). Worker
+   * and drctl must both use it with the same keys: each end reads what the other wrote.
+   */
+  public static DataConverter create(PayloadKeys keys) {
+    if (keys == null) {
+      return create();
+    }
+    return new CodecDataConverter(create(), List.of(new AesGcmPayloadCodec(keys)));
   }
 
   static final class LenientJson extends JacksonJsonPayloadConverter {

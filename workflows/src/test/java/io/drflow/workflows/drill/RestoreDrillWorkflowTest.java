@@ -149,7 +149,12 @@ class RestoreDrillWorkflowTest {
     order.verify(restore).restore(any());
     order.verify(restore).validate(any());
     order.verify(restore).dropDatabase(new DropRequest("shop", "drill", report.scratch().database()));
-    order.verify(reports).store(any());
+    ArgumentCaptor<RunReport> stored = ArgumentCaptor.forClass(RunReport.class);
+    order.verify(reports).store(stored.capture());
+    // The stored copy is read only if the write succeeded: it must not show its own phase running.
+    assertThat(stored.getValue().phases())
+        .allSatisfy(p -> assertThat(p.status()).isEqualTo(PhaseStatus.COMPLETED));
+    assertThat(phase(stored.getValue().phases(), "Report").endedAt()).isNotNull();
 
     List<Notification> sent = notifications();
     assertThat(sent).extracting(Notification::event).containsExactly("started", "completed");

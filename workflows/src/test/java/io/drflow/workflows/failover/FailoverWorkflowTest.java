@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
@@ -15,6 +17,7 @@ import io.drflow.workflows.Fixtures;
 import io.drflow.workflows.activities.CatalogActivities;
 import io.drflow.workflows.activities.DeploymentActivities.ScaleResult;
 import io.drflow.workflows.activities.FailoverActivities;
+import io.drflow.workflows.activities.FailoverActivities.DnsAlias;
 import io.drflow.workflows.activities.FailoverActivities.DnsChange;
 import io.drflow.workflows.activities.FailoverActivities.DnsSetRequest;
 import io.drflow.workflows.activities.FailoverActivities.DnsState;
@@ -22,6 +25,14 @@ import io.drflow.workflows.activities.FailoverActivities.FailoverPlan;
 import io.drflow.workflows.activities.HealthActivities.HealthResult;
 import io.drflow.workflows.activities.NotifyActivities;
 import io.drflow.workflows.activities.NotifyActivities.Delivery;
+import io.drflow.workflows.activities.NotifyActivities.Notification;
+import io.drflow.workflows.activities.LockActivities;
+import io.drflow.workflows.activities.LockActivities.LockHolder;
+import io.drflow.workflows.runbook.ServiceLock;
+import io.drflow.workflows.runbook.ServiceLockWorkflow;
+import io.drflow.workflows.runbook.ServiceLockWorkflowImpl;
+import io.drflow.workflows.model.RtoStatus;
+import java.time.Duration;
 import io.drflow.workflows.activities.ReportActivities;
 import io.drflow.workflows.activities.RestoreActivities;
 import io.drflow.workflows.activities.RestoreActivities.DownloadResult;
@@ -64,7 +75,7 @@ class FailoverWorkflowTest {
   @RegisterExtension
   static final TestWorkflowExtension ext =
       TestWorkflowExtension.newBuilder()
-          .registerWorkflowImplementationTypes(FailoverWorkflowImpl.class)
+          .registerWorkflowImplementationTypes(FailoverWorkflowImpl.class, ServiceLockWorkflowImpl.class)
           .setDoNotStart(true)
           .build();
 
@@ -78,6 +89,9 @@ class FailoverWorkflowTest {
   private final ReportActivities reports = mock(ReportActivities.class, withSettings().withoutAnnotations());
   private final FakeDns route53 = new FakeDns();
   private final CountDownLatch approvalRequested = new CountDownLatch(1);
+  private final List<Notification> sent = Collections.synchronizedList(new ArrayList<>());
+  /** Who the lock look-up reports; Temporal's answer in a real worker. */
+  private volatile LockHolder lockHolder = new LockHolder("failover-shop", "failover");
 
   private TestWorkflowEnvironment env;
   private Worker worker;
@@ -122,12 +136,14 @@ class FailoverWorkflowTest {
     this.worker = worker;
     this.client = client;
     NotifyActivities notifier = n -> {
+      sent.add(n);
       if (n.event().equals("approval-requested")) {
         approvalRequested.countDown();
       }
       return new Delivery(false, "no webhook");
     };
-    worker.registerActivitiesImplementations(catalog, failover, restore, reports, notifier);
+    LockActivities locks = lockId -> lockHolder;
+    worker.registerActivitiesImplementations(catalog, failover, restore, reports, notifier, locks);
     route53.records.put("api.shop.example.com.", EAST);
     when(catalog.plan("shop", "failover")).thenReturn(Fixtures.plan(Runbook.FAILOVER, Fixtures.HOUR));
     when(failover.plan(any())).thenAnswer(inv -> {
@@ -161,6 +177,22 @@ class FailoverWorkflowTest {
     when(reports.store(any())).thenReturn("drflow/shop/reports/f.json");
   }
 
+  /**
+   * Until the run waits in its Approval phase: the approval request goes out just before it starts,
+   * so an abort sent as soon as the request is seen may land while it is still being delivered.
+   */
+  private void awaitApproval(FailoverWorkflow wf) throws InterruptedException {
+    assertThat(approvalRequested.await(30, TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < 600; i++) {
+      var p = wf.progress();
+      if (p != null && p.phases().stream().anyMatch(x -> x.name().equals("Approval") && x.status() == PhaseStatus.RUNNING)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the Approval phase did not start within 30 s");
+  }
+
   private FailoverWorkflow newWorkflow(String id) {
     return client.newWorkflowStub(
         FailoverWorkflow.class,
@@ -188,7 +220,7 @@ class FailoverWorkflowTest {
     env.start();
     FailoverWorkflow wf = newWorkflow("failover-shop");
     WorkflowClient.start(wf::failover, input("dr", false, false));
-    assertThat(approvalRequested.await(30, TimeUnit.SECONDS)).isTrue();
+    awaitApproval(wf);
     assertThat(wf.pendingApproval()).isEqualTo("dns");
     assertThat(route53.changes).isEmpty();
     assertThatThrownBy(() -> wf.approve(new ApprovalRequest("swap", "alice", null)))
@@ -267,7 +299,7 @@ class FailoverWorkflowTest {
     env.start();
     FailoverWorkflow wf = newWorkflow("failover-aborted");
     WorkflowClient.start(wf::failover, input("dr", false, false));
-    assertThat(approvalRequested.await(30, TimeUnit.SECONDS)).isTrue();
+    awaitApproval(wf);
     wf.abort(new AbortRequest("primary came back", "bob"));
     RunReport r = failedReport(() -> WorkflowStub.fromTyped(wf).getResult(RunReport.class), Failures.FAILOVER_ABORTED);
     assertThat(r.status()).isEqualTo("ABORTED");
@@ -325,5 +357,163 @@ class FailoverWorkflowTest {
     assertThat(r.failover().to()).isEqualTo("primary");
     assertThat(route53.records.get("api.shop.example.com.")).isEqualTo(EAST);
     verify(failover).scaleDown(argThat(s -> s.region().equals("dr")));
+  }
+
+  // ---- one runbook per service ----
+
+  @Test
+  void aSecondFailoverOrAFailbackIsRefusedWhileOneRunsAndNamesIt() throws Exception {
+    env.start();
+    FailoverWorkflow first = newWorkflow("failover-shop");
+    WorkflowClient.start(first::failover, input("dr", false, false));
+    awaitApproval(first);
+
+    RunReport none = refused(() -> newWorkflow("failover-shop-2").failover(input("dr", false, true)), "failover");
+    assertThat(none).isNull();
+    refused(() -> newWorkflow("failback-shop").failover(new FailoverInput("shop", null, null, null, true, true, "bob")),
+        "failback");
+    // Nothing of the refused runs ran: one plan, one readiness, one scale-up (the first run's).
+    verify(catalog, times(1)).plan("shop", "failover");
+    verify(failover, times(1)).plan(any());
+    verify(failover, times(1)).readDns(any());
+    verify(failover, times(1)).scaleUp(any());
+    assertThat(route53.changes).isEmpty();
+
+    first.abort(new AbortRequest("testing the lock", "t"));
+    failedReport(() -> WorkflowStub.fromTyped(first).getResult(RunReport.class), Failures.FAILOVER_ABORTED);
+    // Released with the first run: a failback may start now.
+    RunReport back = newWorkflow("failback-shop-2").failover(new FailoverInput("shop", null, null, null, true, true, "bob"));
+    assertThat(back.status()).isEqualTo("COMPLETED");
+  }
+
+  @Test
+  void aFailoverIsRefusedWhileARecoveryHoldsTheServiceLock() {
+    env.start();
+    // What a running recovery holds; started here without one, so the test controls its release.
+    ServiceLockWorkflow held = client.newWorkflowStub(ServiceLockWorkflow.class,
+        WorkflowOptions.newBuilder().setTaskQueue(worker.getTaskQueue()).setWorkflowId(ServiceLock.id("shop")).build());
+    WorkflowClient.start(held::hold, "recover-shop-1");
+    lockHolder = new LockHolder("recover-shop-1", "recovery");
+
+    assertThatThrownBy(() -> newWorkflow("failover-shop").failover(input("dr", false, true)))
+        .isInstanceOf(WorkflowFailedException.class)
+        .satisfies(e -> {
+          ApplicationFailure af = (ApplicationFailure) e.getCause();
+          assertThat(af.getType()).isEqualTo(Failures.SERVICE_LOCKED);
+          assertThat(af.getOriginalMessage())
+              .startsWith("another recovery of shop is running: recover-shop-1 (it holds service-lock-shop)")
+              .contains("drctl abort recover-shop-1");
+        });
+    verify(catalog, never()).plan(any(), any());
+    verify(failover, never()).plan(any());
+
+    held.release();
+    WorkflowStub.fromTyped(held).getResult(Void.class);
+    assertThat(newWorkflow("failover-shop-2").failover(input("dr", false, true)).status()).isEqualTo("COMPLETED");
+  }
+
+  private RunReport refused(org.assertj.core.api.ThrowableAssert.ThrowingCallable run, String what) {
+    assertThatThrownBy(run)
+        .isInstanceOf(WorkflowFailedException.class)
+        .satisfies(e -> {
+          ApplicationFailure af = (ApplicationFailure) e.getCause();
+          assertThat(af.getType()).isEqualTo(Failures.SERVICE_LOCKED);
+          assertThat(af.getOriginalMessage())
+              .startsWith("another failover of shop is running: failover-shop (it holds service-lock-shop)")
+              .contains("drctl watch failover-shop")
+              .contains("before starting this " + what);
+          assertThat(af.getDetails().getSize()).isZero();
+        });
+    return null;
+  }
+
+  // ---- RTO announcements ----
+
+  @Test
+  void announcesAtRiskAndBreachedAsTheyHappen() throws Exception {
+    env.start();
+    FailoverWorkflow wf = newWorkflow("failover-shop");
+    WorkflowClient.start(wf::failover, input("dr", false, false));
+    awaitApproval(wf);
+
+    // The approval phase's budget is 10% of the hour: waiting 10 minutes puts the run at risk.
+    env.sleep(Duration.ofMinutes(10));
+    RunReport atRisk = wf.report();
+    assertThat(atRisk.rtoStatus()).isEqualTo(RtoStatus.AT_RISK);
+    env.sleep(Duration.ofHours(1));
+    assertThat(wf.report().rtoStatus()).isEqualTo(RtoStatus.BREACHED);
+    wf.approve(new ApprovalRequest("dns", "alice", "late, but west is healthy"));
+    RunReport r = WorkflowStub.fromTyped(wf).getResult(RunReport.class);
+
+    assertThat(r.status()).isEqualTo("COMPLETED");
+    List<Notification> rto;
+    synchronized (sent) {
+      rto = sent.stream().filter(n -> n.event().equals("at-risk") || n.event().equals("breached")).toList();
+    }
+    assertThat(rto).extracting(Notification::event).containsExactly("at-risk", "breached");
+    assertThat(rto).extracting(Notification::status).containsExactly("AT_RISK", "BREACHED");
+    assertThat(rto).extracting(Notification::phase).containsExactly("Approval", "Approval");
+    assertThat(rto).allSatisfy(n -> {
+      assertThat(n.runbook()).isEqualTo(FailoverWorkflow.TYPE);
+      assertThat(n.workflowId()).isEqualTo("failover-shop");
+    });
+    assertThat(rto.get(0).message()).startsWith("Failover of shop is at risk: Approval has run");
+    assertThat(rto.get(1).message()).startsWith("Failover of shop has run out of its RTO of 1h");
+    // Each announced once, in order, before the outcome.
+    List<String> events;
+    synchronized (sent) {
+      events = sent.stream().map(Notification::event).toList();
+    }
+    assertThat(events.indexOf("breached")).isLessThan(events.indexOf("completed"));
+  }
+
+  @Test
+  void aRunThatStaysOnTrackAnnouncesNoRisk() {
+    env.start();
+    assertThat(newWorkflow("failover-shop").failover(input("dr", false, true)).status()).isEqualTo("COMPLETED");
+    assertThat(sent).extracting(Notification::event).doesNotContain("at-risk", "breached");
+  }
+
+  /** Recorded by the runbook as it was before the shared service lock: a run in flight replays. */
+  @Test
+  void aFailoverStartedBeforeTheLockAndAnnouncementsReplaysWithoutThem() throws Exception {
+    String json = new String(
+        getClass().getResourceAsStream("/histories/failover-before-service-lock.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    WorkflowReplayer.replayWorkflowExecution(
+        io.temporal.common.WorkflowExecutionHistory.fromJson(json), FailoverWorkflowImpl.class);
+  }
+
+  // ---- alias records ----
+
+  @Test
+  void anAliasRecordIsSwitchedToTheDrAliasAndRevertedToThePreviousAliasOnFailure() {
+    DnsAlias eastLb = new DnsAlias("Z35SXDOTRQ7X7K", "lb-east-1234.us-east-1.elb.amazonaws.com.", false);
+    DnsAlias westLb = new DnsAlias("Z1H1FL5HABSF5", "lb-west-5678.us-west-2.elb.amazonaws.com.", true);
+    String eastText = "ALIAS lb-east-1234.us-east-1.elb.amazonaws.com. (zone Z35SXDOTRQ7X7K)";
+    String westText = "ALIAS lb-west-5678.us-west-2.elb.amazonaws.com. (zone Z1H1FL5HABSF5, evaluate target health)";
+    doReturn(new FailoverPlan("shop", "dr", List.of("primary", "dr"), "10.1.0.5:5432", true,
+        List.of("primary", "dr"), "http://127.0.0.1:8081/health", "api.shop.example.com.", "A",
+        Map.of("primary", eastText, "dr", westText), Map.of("primary", eastLb, "dr", westLb)))
+        .when(failover).plan(any());
+    doReturn(new DnsState(true, "shop.example.com.", "api.shop.example.com.", eastText, eastLb)).when(failover).readDns(any());
+    List<DnsSetRequest> sets = Collections.synchronizedList(new ArrayList<>());
+    doAnswer(inv -> {
+      DnsSetRequest r = inv.getArgument(0);
+      sets.add(r);
+      if (westLb.equals(r.alias())) {
+        throw ApplicationFailure.newNonRetryableFailure("Route53 reports the record as absent after the change", "DnsVerifyFailed");
+      }
+      return new DnsChange("api.shop.example.com.", "C" + sets.size(), westText, r.value());
+    }).when(failover).setDns(any());
+    env.start();
+
+    RunReport r = failedReport(() -> newWorkflow("failover-alias").failover(input("dr", false, true)), Failures.FAILOVER_FAILED);
+
+    assertThat(sets).extracting(DnsSetRequest::value, DnsSetRequest::alias).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(westText, westLb),
+        org.assertj.core.groups.Tuple.tuple(eastText, eastLb));
+    assertThat(r.failover().previousValue()).isEqualTo(eastText);
+    assertThat(r.failover().newValue()).isEqualTo(westText);
+    assertThat(r.failover().rollback()).extracting(st -> st.step() + " " + st.status()).contains("switch DNS back DONE");
   }
 }

@@ -58,6 +58,8 @@ import io.temporal.client.WorkflowUpdateException;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.drflow.workflows.activities.LockActivities;
+import io.drflow.workflows.runbook.ServiceLockWorkflowImpl;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.testing.WorkflowReplayer;
@@ -83,7 +85,7 @@ class RecoveryWorkflowTest {
   static final TestWorkflowExtension ext =
       TestWorkflowExtension.newBuilder()
           .registerWorkflowImplementationTypes(
-              RecoveryWorkflowImpl.class, RecoveryLockWorkflowImpl.class)
+              RecoveryWorkflowImpl.class, ServiceLockWorkflowImpl.class)
           .setDoNotStart(true)
           .build();
 
@@ -108,8 +110,12 @@ class RecoveryWorkflowTest {
     final List<Notification> sent = Collections.synchronizedList(new ArrayList<>());
     final CountDownLatch approvalRequested = new CountDownLatch(1);
 
+    /** Runs inside the delivery, before it returns. */
+    volatile java.util.function.Consumer<Notification> during = n -> {};
+
     @Override
     public Delivery notify(Notification n) {
+      during.accept(n);
       sent.add(n);
       if (n.event().equals("approval-requested")) {
         approvalRequested.countDown();
@@ -133,8 +139,10 @@ class RecoveryWorkflowTest {
     this.env = env;
     this.worker = worker;
     this.client = client;
+    // Temporal's own answer is read by the worker's implementation; here the first run holds it.
+    LockActivities locks = lockId -> new LockActivities.LockHolder("recover-shop-test", "recovery");
     worker.registerActivitiesImplementations(
-        catalog, recovery, restore, backups, deployments, health, reports, notifier);
+        catalog, recovery, restore, backups, deployments, health, reports, notifier, locks);
     when(catalog.plan("shop", "recovery")).thenReturn(Fixtures.plan(Runbook.RECOVERY, Fixtures.HOUR));
     when(recovery.prepare("shop"))
         .thenReturn(
@@ -183,7 +191,23 @@ class RecoveryWorkflowTest {
     RecoveryWorkflow wf = newWorkflow("recover-shop-test");
     WorkflowClient.start(wf::recover, input);
     notifier.awaitApprovalRequest();
+    awaitPhaseRunning(wf, "Approval");
     return wf;
+  }
+
+  /**
+   * The approval request goes out before the Approval phase starts (the gate opens first): an
+   * abort sent as soon as the request is seen may land while it is still being delivered.
+   */
+  private static void awaitPhaseRunning(RecoveryWorkflow wf, String name) throws InterruptedException {
+    for (int i = 0; i < 600; i++) {
+      var p = wf.progress();
+      if (p != null && p.phases().stream().anyMatch(x -> x.name().equals(name) && x.status() == PhaseStatus.RUNNING)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("phase " + name + " did not start within 30 s");
   }
 
   private static RunReport result(RecoveryWorkflow wf) {
@@ -334,6 +358,38 @@ class RecoveryWorkflowTest {
     long reminders = notifier.count("approval-reminder");
     env.sleep(Duration.ofHours(1));
     assertThat(notifier.count("approval-reminder")).isEqualTo(reminders);
+  }
+
+  @Test
+  void announcesAtRiskAndBreachedWhileWaitingForApproval() throws Exception {
+    env.start();
+    RecoveryWorkflow wf = startAndAwaitApproval(RecoveryInput.of("shop"));
+    assertThat(notifier.count("at-risk")).isZero();
+
+    env.sleep(Duration.ofHours(5));
+    assertThat(wf.report().rtoStatus()).isEqualTo(io.drflow.workflows.model.RtoStatus.BREACHED);
+    wf.approve(new ApprovalRequest("swap", "alice", "late but fine"));
+    assertThat(result(wf).status()).isEqualTo("COMPLETED");
+
+    List<Notification> rto;
+    List<String> events;
+    synchronized (notifier.sent) {
+      rto = notifier.sent.stream().filter(n -> n.event().equals("at-risk") || n.event().equals("breached")).toList();
+      events = notifier.sent.stream().map(Notification::event).toList();
+    }
+    assertThat(rto).extracting(Notification::event).containsExactly("at-risk", "breached");
+    assertThat(rto).extracting(Notification::phase).containsExactly("Approval", "Approval");
+    assertThat(rto).allSatisfy(n -> assertThat(n.runbook()).isEqualTo(RecoveryWorkflow.TYPE));
+    assertThat(rto.get(1).message()).startsWith("Recovery of shop has run out of its RTO");
+    assertThat(events.indexOf("breached")).isLessThan(events.indexOf("completed"));
+  }
+
+  @Test
+  void aRecoveryThatStaysOnTrackAnnouncesNoRisk() {
+    env.start();
+    RunReport r = newWorkflow("recover-shop-test").recover(input(null, null, null, true));
+    assertThat(r.status()).isEqualTo("COMPLETED");
+    assertThat(notifier.count("at-risk") + notifier.count("breached")).isZero();
   }
 
   @Test
@@ -671,7 +727,7 @@ class RecoveryWorkflowTest {
     assertThatThrownBy(() -> newWorkflow("recover-shop-second").recover(RecoveryInput.of("shop")))
         .isInstanceOf(WorkflowFailedException.class)
         .rootCause()
-        .hasMessageContaining("another recovery of shop is running");
+        .hasMessageContaining("another recovery of shop is running: recover-shop-test (it holds service-lock-shop)");
     verify(catalog, times(1)).plan("shop", "recovery");
 
     first.abort(new AbortRequest("testing the lock", "t"));
@@ -699,5 +755,75 @@ class RecoveryWorkflowTest {
 
   private static Phase phase(List<Phase> phases, String name) {
     return phases.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  /** Recorded by the runbook as it was before the shared service lock: a run in flight replays. */
+  @Test
+  void aRecoveryStartedBeforeTheSharedLockReplaysWithItsOldLock() throws Exception {
+    String json = new String(
+        getClass().getResourceAsStream("/histories/recovery-before-service-lock.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    WorkflowReplayer.replayWorkflowExecution(
+        io.temporal.common.WorkflowExecutionHistory.fromJson(json), RecoveryWorkflowImpl.class);
+  }
+
+  /**
+   * An abort that arrives while a notification is being delivered must not cancel it on the
+   * server: when the delivery's completion is already on its way, the cancel request makes the
+   * server refuse the whole workflow task, and Temporal's test server then leaves the run stuck
+   * (this hung the abort tests under load). Here the delivery waits until the run has handled the
+   * abort, so a cancel request, if the run sent one, always lands while the delivery is still open.
+   */
+  @Test
+  void anAbortNeverCancelsANotificationOnItsWay() throws Exception {
+    notifier.during = n -> {
+      if (!n.event().equals("approval-requested")) {
+        return;
+      }
+      WorkflowStub run = client.newUntypedWorkflowStub(n.workflowId());
+      run.signal("abort", new AbortRequest("wrong backup chosen", "alice"));
+      awaitTaskAfterSignal(n.workflowId());
+    };
+    env.start();
+    RecoveryWorkflow wf = newWorkflow("recover-shop-test");
+    WorkflowClient.start(wf::recover, RecoveryInput.of("shop"));
+
+    RunReport report = failedReport(wf, "RecoveryAborted");
+
+    assertThat(report.status()).isEqualTo("ABORTED");
+    verify(restore).dropDatabase(any());
+    List<io.temporal.api.history.v1.HistoryEvent> events = client.fetchHistory("recover-shop-test").getEvents();
+    java.util.Set<Long> notifications = new java.util.HashSet<>();
+    for (var e : events) {
+      if (e.hasActivityTaskScheduledEventAttributes()
+          && e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals("Notify")) {
+        notifications.add(e.getEventId());
+      }
+    }
+    assertThat(notifications).isNotEmpty();
+    assertThat(events)
+        .filteredOn(io.temporal.api.history.v1.HistoryEvent::hasActivityTaskCancelRequestedEventAttributes)
+        .extracting(e -> e.getActivityTaskCancelRequestedEventAttributes().getScheduledEventId())
+        .doesNotContainAnyElementsOf(notifications);
+  }
+
+  /** Waits until a workflow task has completed after the run's last signal. */
+  private void awaitTaskAfterSignal(String workflowId) {
+    for (int i = 0; i < 600; i++) {
+      long signaled = -1;
+      for (var e : client.fetchHistory(workflowId).getEvents()) {
+        if (e.hasWorkflowExecutionSignaledEventAttributes()) {
+          signaled = e.getEventId();
+        } else if (signaled > 0 && e.hasWorkflowTaskCompletedEventAttributes()) {
+          return;
+        }
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    throw new IllegalStateException("the run did not handle the abort within 30 s");
   }
 }

@@ -1,6 +1,10 @@
 package io.drflow.workflows.report;
 
+import io.drflow.workflows.model.Approval;
 import io.drflow.workflows.model.Check;
+import io.drflow.workflows.model.FailoverDetails;
+import io.drflow.workflows.model.RecoveryDetails.Replicas;
+import io.drflow.workflows.model.RecoveryDetails.RollbackStep;
 import io.drflow.workflows.model.Objective;
 import io.drflow.workflows.model.Phase;
 import io.drflow.workflows.model.PhaseStatus;
@@ -135,5 +139,80 @@ final class ReportFixtures {
            "approvals":[{"step":"Swap","by":"alice <alice@example.com>","comment":"restored data checked with the on-call DBA","at":"2026-11-03T10:48:00Z","via":"update"}]},
          "somethingNewer":[1,2,3]}
         """;
+  }
+
+  /** A failover to the DR region that was approved, switched DNS and scaled the old region down. */
+  static RunReport failover() {
+    List<Phase> phases =
+        phases(
+            "Readiness", 72, 3.1, PhaseStatus.COMPLETED,
+            "Download", 432, 380.0, PhaseStatus.COMPLETED,
+            "Restore", 1080, 1210.4, PhaseStatus.COMPLETED,
+            "Validate", 288, 95.0, PhaseStatus.COMPLETED,
+            "ScaleUp", 288, 64.0, PhaseStatus.COMPLETED,
+            "HealthCheck", 180, 4.0, PhaseStatus.COMPLETED,
+            "Approval", 360, 300.0, PhaseStatus.COMPLETED,
+            "DnsSwitch", 180, 41.0, PhaseStatus.COMPLETED,
+            "ScaleDownPrimary", 108, 2.5, PhaseStatus.COMPLETED,
+            "Rollback", 0, -1, PhaseStatus.SKIPPED,
+            "Report", 72, 0.4, PhaseStatus.COMPLETED);
+    FailoverDetails d = new FailoverDetails(
+        "failover", false, "primary", "dr", T0.minusSeconds(240).toString(), "api.shop.example.com.",
+        "lb-east.shop.example.com", "lb-west.shop.example.com", "C0A1B2C3D4E5F6",
+        List.of(
+            new Check("newest backup within the RPO", true, "20261101T010000Z-1a2b3c4d, 1h 00m old (RPO 24h)"),
+            new Check("Kubernetes in dr", true, "namespace shop answers; api=0, worker=0"),
+            new Check("database server in dr", true, "10.1.0.5:5432 answers; shop does not exist there yet"),
+            new Check("hosted zone and record", true, "shop.example.com. holds api.shop.example.com. CNAME lb-east.shop.example.com")),
+        List.of(new Approval("dns", "alice <alice@example.com>", "west is healthy", T0.plusSeconds(2140).toString(), "update")),
+        "shop on 10.1.0.5:5432",
+        List.of(new Replicas("api", 0), new Replicas("worker", 0)),
+        "api 3 → 0; worker 2 → 0",
+        "HTTP 200 from west.shop.example/health after 2 attempt(s)",
+        null, null, List.of(), List.of());
+    return new RunReport(
+        "failover-shop-20261101-020000", "run-f1", "FailoverWorkflow", "COMPLETED", "shop",
+        T0.toString(), T0.plusSeconds(2150).toString(),
+        new RunReport.BackupSummary("drflow/shop/backups/20261101T010000Z-1a2b3c4d/dump.zst", "2026-11-01T01:00:04.512Z",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 14L * 1024 * 1024 * 1024, 61L * 1024 * 1024 * 1024),
+        phases,
+        Objective.ofMillis(3600, 2387_000),
+        Objective.ofMillis(86400, 3836_000),
+        RtoStatus.AT_RISK,
+        List.of(new Check("row counts", true, "184 tables, 412,993,120 rows"), new Check("health of dr", true, "HTTP 200")),
+        null, null, "drflow/shop/reports/failover-shop-20261101-020000.json", null, d);
+  }
+
+  /** A failback drill whose health check failed: nothing was switched, the DR side was put back. */
+  static RunReport failedFailbackDrill() {
+    List<Phase> phases =
+        phases(
+            "Readiness", 72, 2.0, PhaseStatus.COMPLETED,
+            "Download", 432, 3.0, PhaseStatus.COMPLETED,
+            "Restore", 1080, 2.0, PhaseStatus.COMPLETED,
+            "Validate", 288, 1.0, PhaseStatus.COMPLETED,
+            "ScaleUp", 288, 2.0, PhaseStatus.COMPLETED,
+            "HealthCheck", 180, 1.5, PhaseStatus.FAILED,
+            "Rollback", 72, 1.2, PhaseStatus.COMPLETED);
+    FailoverDetails d = new FailoverDetails(
+        "failback", true, "dr", "primary", T0.toString(), "drill-api.shop.example.com.",
+        null, "<lb-east> & co", null,
+        List.of(
+            new Check("Kubernetes in primary", true, "namespace shop answers"),
+            new Check("database server in primary", false, "shop on 10.0.0.5:5432 holds 12 table(s) & was not created by this run")),
+        List.of(),
+        "shop_restore_x on 10.0.0.5:5432 (drill: dropped at the end)",
+        List.of(new Replicas("api", 1)),
+        null,
+        "HealthCheckFailed: HTTP 503 from east.shop.example/health",
+        null, null,
+        List.of(new RollbackStep("scale primary back", "DONE", "api 3 → 1"),
+            new RollbackStep("drop restored database", "FAILED", "connection refused")),
+        List.of("could not drop shop_restore_x in primary (connection refused): drop it by hand"));
+    return new RunReport(
+        "failback-shop-drill", "run-b1", "FailoverWorkflow", "FAILED", "shop",
+        T0.toString(), T0.plusSeconds(14).toString(), null, phases,
+        Objective.pending(3600), null, RtoStatus.ON_TRACK, List.of(),
+        null, "HealthCheckFailed: HTTP 503 <after 3 attempts>", null, null, d);
   }
 }

@@ -131,4 +131,66 @@ class RunReportHtmlTest {
     assertThat(html).contains("Backup of <code>shop</code>").contains("Backup taken").doesNotContain("RTO achieved");
     assertChartsWellFormed(html);
   }
+
+  @Test
+  void failoverShowsRegionsTheDnsChangeScalingReadinessAndApprovals() throws Exception {
+    String html = RunReportHtml.render(ReportFixtures.failover());
+
+    assertSelfContained(html);
+    assertThat(html)
+        .contains("<title>Failover of shop: COMPLETED</title>")
+        .contains("<h2>Failover</h2>")
+        .doesNotContain("DRILL")
+        .contains("<dt>From region</dt><dd>primary</dd>")
+        .contains("<dt>To region</dt><dd>dr</dd>")
+        .contains("<code>api.shop.example.com.</code>")
+        .contains("<dt>Value before</dt><dd><code>lb-east.shop.example.com</code>")
+        .contains("<dt>Value set</dt><dd><code>lb-west.shop.example.com</code>")
+        .contains("<dt>Route53 change</dt><dd><code>C0A1B2C3D4E5F6</code>")
+        .contains("<dt>DR Deployments before the scale-up</dt><dd><code>api</code> 0, <code>worker</code> 0</dd>")
+        .contains("<dt>Old region scale-down</dt><dd>api 3 → 0; worker 2 → 0</dd>")
+        .contains("<dt>Health check</dt><dd>HTTP 200 from west.shop.example/health after 2 attempt(s)</dd>")
+        .contains("<h2>Readiness</h2>")
+        .contains("hosted zone and record")
+        .contains("<h2>Approvals</h2>")
+        .contains("alice &lt;alice@example.com&gt;")
+        .contains("west is healthy")
+        .contains("incident to DNS pointing at the new region")
+        .doesNotContain("<h2>Rollback</h2>");
+    // The RTO clock starts at the incident, 4 minutes before the run.
+    assertThat(html).contains("+4m 00s");
+    assertThat(html.indexOf("<h2>Readiness</h2>")).isLessThan(html.indexOf("<h2>Approvals</h2>"));
+    assertChartsWellFormed(html);
+  }
+
+  @Test
+  void aFailbackDrillSaysItWasADrillAndShowsItsFailedReadinessAndPutBack() throws Exception {
+    String html = RunReportHtml.render(ReportFixtures.failedFailbackDrill());
+
+    assertSelfContained(html);
+    assertThat(html)
+        .contains("<title>Failback drill of shop: FAILED</title>")
+        .contains("<span class=\"badge info\">DRILL</span>")
+        .contains("production record was never touched")
+        .contains("<code>drill-api.shop.example.com.</code>")
+        .contains("none (the record did not exist)")
+        .contains("<code>&lt;lb-east&gt; &amp; co</code>")
+        .contains("none (no change was needed or made)")
+        .contains("<tr class=\"bad\"><td>database server in primary</td><td><span class=\"badge fail\">FAIL</span>")
+        .contains("12 table(s) &amp; was not created by this run")
+        .contains("<h2>Put back</h2>")
+        .contains("<span class=\"badge pass\">DONE</span>")
+        .contains("<tr class=\"bad\"><td>drop restored database</td>")
+        .contains("<h2>Warnings</h2>")
+        .contains("HTTP 503 &lt;after 3 attempts&gt;")
+        .doesNotContain("<h2>Approvals</h2>");
+    assertChartsWellFormed(html);
+  }
+
+  @Test
+  void aStoredFailoverReportRendersFromItsJson() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    RunReport r = ReportFixtures.failover();
+    assertThat(RunReportHtml.render(json.readTree(json.writeValueAsString(r)))).isEqualTo(RunReportHtml.render(r));
+  }
 }

@@ -1,9 +1,9 @@
-package io.drflow.workflows.recovery;
+package io.drflow.workflows.runbook;
 
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 
-public class RecoveryLockWorkflowImpl implements RecoveryLockWorkflow {
+public class ServiceLockWorkflowImpl implements ServiceLockWorkflow {
 
   private boolean released;
 
