@@ -296,6 +296,8 @@ final class ChaosRig implements AutoCloseable {
               port: %d
               user: postgres
               passwordEnv: %s
+            # The download's faults and kill points are what this rig exercises: keep the file.
+            restoreMode: file
             assertions:
               - name: customers exist
                 sql: select count(*) > 0 from sales.customers

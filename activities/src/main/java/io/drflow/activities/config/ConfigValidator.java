@@ -128,6 +128,10 @@ final class ConfigValidator {
         }
       }
       Set<String> names = new HashSet<>();
+      if (!DrillConfig.STREAM.equals(drill.restoreMode()) && !DrillConfig.FILE.equals(drill.restoreMode())) {
+        out.add(at + ".drill.restoreMode: '" + drill.restoreMode() + "' is neither "
+            + DrillConfig.STREAM + " nor " + DrillConfig.FILE);
+      }
       for (int i = 0; i < drill.assertions().size(); i++) {
         DrillConfig.Assertion a = drill.assertions().get(i);
         String ap = at + ".drill.assertions[" + i + "]";

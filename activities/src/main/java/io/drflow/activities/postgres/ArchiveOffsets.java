@@ -95,6 +95,47 @@ public final class ArchiveOffsets {
     }
   }
 
+  /**
+   * One TOC entry as {@link #readHead} sees it.
+   *
+   * @param offsetField where its data offset field (a flag byte, then offSize bytes) lies in the
+   *     head
+   * @param flag 1 offset not set, 2 set, 3 no data
+   * @param offset the data block's position in the archive when {@code flag} is 2
+   */
+  public record HeadEntry(int dumpId, String desc, int offsetField, int flag, long offset) {}
+
+  /**
+   * An archive's header and TOC, parsed.
+   *
+   * @param length bytes the header and TOC take; the data blocks start there
+   * @param formatAt the position of the format byte
+   * @param compression the header's compression level (archive 1.14 and older) or algorithm
+   *     (1.15 and newer): 0 means none either way
+   */
+  public record Head(
+      int version, int intSize, int offSize, int formatAt, int compression, int length,
+      List<HeadEntry> entries, List<TocItem> items) {}
+
+  /**
+   * Header and TOC of a custom-format archive from its first {@code length} bytes; null when they
+   * do not hold the whole TOC yet.
+   *
+   * @throws IOException when it is not an archive drflow reads
+   */
+  public static Head readHead(byte[] b, int length) throws IOException {
+    Scanner.Toc t = new Scanner.Toc(b, length);
+    try {
+      t.parse();
+    } catch (Scanner.NeedMore more) {
+      return null;
+    } catch (Scanner.Unreadable e) {
+      throw new IOException(e.getMessage());
+    }
+    return new Head(t.version, t.intSize, t.offSize, t.formatAt, t.compression, t.cursor,
+        List.copyOf(t.all), List.copyOf(t.items));
+  }
+
   /** What {@link #ensure} did to a file. */
   public record Outcome(int dataEntries, int alreadySet, int patched, String problem) {}
 
@@ -443,8 +484,11 @@ public final class ArchiveOffsets {
       int version;
       int intSize;
       int offSize;
+      int formatAt;
+      int compression;
       final List<Entry> entries = new ArrayList<>();
       final List<TocItem> items = new ArrayList<>();
+      final List<HeadEntry> all = new ArrayList<>();
 
       Toc(byte[] b, int length) {
         this.b = b;
@@ -469,14 +513,15 @@ public final class ArchiveOffsets {
         if (intSize < 1 || intSize > 4 || offSize < 1 || offSize > 8) {
           throw new Unreadable("unsupported integer size " + intSize + " / offset size " + offSize);
         }
+        formatAt = cursor;
         int format = readByte();
         if (format != FORMAT_CUSTOM) {
           throw new Unreadable("archive format " + format + " is not the custom format");
         }
         if (version >= version(1, 15, 0)) {
-          readByte(); // compression algorithm
+          compression = readByte(); // compression algorithm
         } else {
-          readInt(); // compression level
+          compression = readInt(); // compression level
         }
         for (int k = 0; k < 7; k++) {
           readInt(); // creation date
@@ -529,6 +574,11 @@ public final class ArchiveOffsets {
           if (flag != OFFSET_NO_DATA) {
             entries.add(new Entry(dumpId, offsetField, flag));
           }
+          long offset = 0;
+          for (int o = 0; o < offSize; o++) {
+            offset |= (long) (b[(int) offsetField + 1 + o] & 0xff) << (8 * o);
+          }
+          all.add(new HeadEntry(dumpId, desc, (int) offsetField, flag, offset));
         }
       }
 

@@ -111,7 +111,7 @@ public final class PgRestore {
    * database is left for the caller to drop.
    */
   public Result restore(Request request, Duration every, Runnable tick) {
-    return restore(request, every, tick, null);
+    return restore(request, every, tick, (Listener) null);
   }
 
   /**
@@ -120,6 +120,42 @@ public final class PgRestore {
    * {@code --verbose}). It is called on the thread reading pg_restore's output and must not block.
    */
   public Result restore(Request request, Duration every, Runnable tick, IntConsumer finishedItem) {
+    return restore(request, every, tick, finishedItem == null ? null : new Listener() {
+      @Override
+      public void itemFinished(int dumpId) {
+        finishedItem.accept(dumpId);
+      }
+    });
+  }
+
+  /**
+   * What a caller follows of a parallel pg_restore (it reports items with {@code --verbose}).
+   * Item calls come on the thread reading pg_restore's output and must not block.
+   */
+  public interface Listener {
+    /** pg_restore handed the item to a worker (or runs it itself): its data file is opened next. */
+    default void itemLaunched(int dumpId) {}
+
+    default void itemFinished(int dumpId) {}
+
+    /**
+     * A worker is about to read the data of table {@code qualifiedName} ("schema.table", as
+     * pg_restore prints it, unquoted): a second signal after {@link #itemLaunched}.
+     */
+    default void tableDataStarting(String qualifiedName) {}
+
+    /**
+     * pg_restore succeeded; throwing fails the restore before the completion mark is written
+     * (the database is then left for the caller to drop).
+     */
+    default void beforeCompletion() {}
+  }
+
+  /**
+   * As {@link #restore(Request, Duration, Runnable, IntConsumer)} with a {@link Listener}. {@code
+   * request.dumpFile()} may also be a directory-format archive.
+   */
+  public Result restore(Request request, Duration every, Runnable tick, Listener listener) {
     long started = System.nanoTime();
     ServerConfig server = request.server();
     PgDatabases.requireName(request.database());
@@ -162,22 +198,37 @@ public final class PgRestore {
       databases.drop(server, request.database());
     }
     databases.create(server, request.database());
+    log.info("{} created on {} {} ms after the restore began; starting pg_restore", request.database(),
+        server.server(), (System.nanoTime() - started) / 1_000_000);
 
-    boolean follow = finishedItem != null && request.jobs() > 1;
+    boolean follow = listener != null && request.jobs() > 1;
     PgProcess.Builder b = PgProcess.builder(tools.binary("pg_restore"))
         .args(arguments(request.jobs(), request.dumpFile(), follow))
         .environment(environment(connections, server.database(request.database())));
     if (follow) {
       b.stderrLines(line -> {
+        // find(), not lookingAt(): pg_restore's processes share stderr and write the
+        // "pg_restore: " prefix separately from the message, so lines can come out interleaved.
         Matcher m = FINISHED_ITEM.matcher(line);
-        if (m.lookingAt()) {
-          finishedItem.accept(Integer.parseInt(m.group(1)));
+        if (m.find()) {
+          listener.itemFinished(Integer.parseInt(m.group(1)));
+        }
+        Matcher l = LAUNCHED_ITEM.matcher(line);
+        if (l.find()) {
+          listener.itemLaunched(Integer.parseInt(l.group(1)));
+        }
+        Matcher d = TABLE_DATA.matcher(line);
+        if (d.find()) {
+          listener.tableDataStarting(d.group(1));
         }
         return PROGRESS.matcher(line).lookingAt();
       });
     }
     try (PgProcess p = b.start()) {
       p.awaitSuccess(every, tick);
+    }
+    if (listener != null) {
+      listener.beforeCompletion();
     }
     if (request.completionMark() != null) {
       databases.comment(server, request.database(), request.completionMark());
@@ -228,11 +279,21 @@ public final class PgRestore {
   }
 
   /** How a parallel pg_restore reports a finished TOC entry with --verbose (PostgreSQL 12+). */
-  static final Pattern FINISHED_ITEM = Pattern.compile("pg_restore: finished item (\\d+) ");
+  static final Pattern FINISHED_ITEM = Pattern.compile("finished item (\\d+) ");
+
+  /**
+   * How a parallel pg_restore reports handing an item to a worker, or running one that could not
+   * go to a worker itself, before its data is opened.
+   */
+  static final Pattern LAUNCHED_ITEM =
+      Pattern.compile("(?:launching item|processing missed item) (\\d+) ");
+
+  /** What a pg_restore worker prints before it opens a table's data. */
+  static final Pattern TABLE_DATA = Pattern.compile("processing data for table \"(.*)\"$");
 
   /** --verbose chatter, kept out of the stderr that error messages quote. */
   static final Pattern PROGRESS = Pattern.compile(
-      "pg_restore: (connecting to database|processing item|creating |launching item"
+      "pg_restore: (connecting to database|processing item|processing missed item|creating |launching item"
           + "|finished item|processing data for table|entering main parallel loop"
           + "|finished main parallel loop|skipping item|executing |setting owner and privileges"
           + "|implied data-only restore)");
@@ -254,6 +315,9 @@ public final class PgRestore {
   }
 
   private static long dumpSize(Path file) {
+    if (file != null && Files.isDirectory(file) && Files.isRegularFile(file.resolve("toc.dat"))) {
+      return 0; // streamed: the data is not on this disk
+    }
     if (file == null || !Files.isRegularFile(file) || !Files.isReadable(file)) {
       throw new PgException(Kind.BAD_INPUT, "dump file " + file + " is not a readable file");
     }

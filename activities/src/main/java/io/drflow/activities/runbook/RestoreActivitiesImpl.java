@@ -179,6 +179,24 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
           ActivityExecutionContext ctx = Activity.getExecutionContext();
           ChunkedDownloader.Checkpoint resumeFrom =
               ctx.getHeartbeatDetails(ChunkedDownloader.Checkpoint.class).orElse(null);
+          if (streams(request.service())) {
+            String why =
+                StreamedRestore.fetchHead(
+                    store,
+                    m.dump(),
+                    cipher,
+                    services.config().backup().downloadConcurrency(),
+                    dir,
+                    // A checkpoint of nothing done: what a retry of this activity expects to find.
+                    () -> ctx.heartbeat(new ChunkedDownloader.Checkpoint(m.dump().sha256(), 0, 0, 0)));
+            if (why == null) {
+              Files.deleteIfExists(target);
+              return new DownloadResult(
+                  request.workId(), m.dump().storedBytes(), m.dump().dumpBytes(), null, 0, 0);
+            }
+            log.info("{}: restoring from a downloaded file: {}", m.dump().key(), why);
+          }
+          Files.deleteIfExists(dir.resolve(StreamedRestore.HEAD_FILE));
           try {
             ChunkedDownloader.Result r =
                 downloader.download(m.dump(), target, resumeFrom, ctx::heartbeat, cipher);
@@ -225,8 +243,10 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         () -> {
           ServerConfig server = services.server(request.service(), request.server());
           refuseProduction(request.service(), server, request.database(), "restore into");
-          Path dump = workDirs.dir(request.workId()).resolve(DUMP_FILE);
-          if (!Files.isRegularFile(dump)) {
+          Path dir = workDirs.dir(request.workId());
+          Path dump = dir.resolve(DUMP_FILE);
+          boolean streamed = !Files.isRegularFile(dump) && StreamedRestore.prepared(dir);
+          if (!streamed && !Files.isRegularFile(dump)) {
             throw ApplicationFailure.newNonRetryableFailure(
                 "the downloaded dump " + dump + " is gone from this host", Failures.WORK_FILES_MISSING);
           }
@@ -239,30 +259,47 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                   connections,
                   server.database(request.database()),
                   m.inventory(),
-                  ArchiveOffsets.tocItems(dump),
+                  ArchiveOffsets.tocItems(streamed ? dir.resolve(StreamedRestore.HEAD_FILE) : dump),
                   RestoreValidator.defaultParallelism())) {
+            PgRestore restorer = new PgRestore(connections, services.config().worker().pgBin());
+            PgRestore.Request req =
+                new PgRestore.Request(
+                    server,
+                    request.database(),
+                    dump,
+                    roles,
+                    jobs,
+                    // The name belongs to this run (see DISPOSABLE): a retry replaces its
+                    // own half-restored attempt.
+                    true,
+                    m.source().pgDumpVersion(),
+                    completionMark(m, request.workId()));
             PgRestore.Result r =
-                new PgRestore(connections, services.config().worker().pgBin())
-                    .restore(
-                        new PgRestore.Request(
-                            server,
-                            request.database(),
-                            dump,
-                            roles,
-                            jobs,
-                            // The name belongs to this run (see DISPOSABLE): a retry replaces its
-                            // own half-restored attempt.
-                            true,
-                            m.source().pgDumpVersion(),
-                            completionMark(m, request.workId())),
-                        Heartbeat.EVERY,
+                streamed
+                    ? StreamedRestore.restore(
+                        store,
+                        m.dump(),
+                        cipherFor(m),
+                        services.config().backup().downloadConcurrency(),
+                        dir,
+                        restorer,
+                        req,
                         tick,
-                        scans::itemFinished);
+                        scans::itemFinished)
+                    : restorer.restore(req, Heartbeat.EVERY, tick, scans::itemFinished);
             // A retry that found the restore already complete saw no restore progress: validation
             // then runs every scan itself.
+            long f0 = System.nanoTime();
             List<Check> checks = r.alreadyRestored() ? List.of() : scans.finish(tick);
+            log.info("checks of {} finished {} ms after pg_restore", request.database(),
+                (System.nanoTime() - f0) / 1_000_000);
             return new RestoreResult(
-                server.server(), request.database(), r.jobs(), r.rolesCreated(), r.dumpBytes(), checks);
+                server.server(),
+                request.database(),
+                r.jobs(),
+                r.rolesCreated(),
+                streamed ? m.dump().dumpBytes() : r.dumpBytes(),
+                checks);
           }
         });
   }
@@ -301,6 +338,16 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
   @Override
   public void deleteWorkFiles(String workId) {
     ActivityErrors.run(() -> workDirs.delete(workId));
+  }
+
+  /**
+   * Whether the service's restores stream the dump into pg_restore: the config says so and
+   * pg_restore runs in parallel (a serial pg_restore does not report which table it reads next).
+   */
+  private boolean streams(String service) {
+    ServiceConfig svc = services.service(service);
+    boolean wanted = svc.drill() == null || svc.drill().streams();
+    return wanted && services.config().worker().effectiveRestoreJobs() > 1;
   }
 
   /**

@@ -180,7 +180,7 @@ public final class ChunkedDownloader {
       throw new ChecksumMismatchException(
           key, "size", dump.storedBytes() + " bytes", size + " bytes");
     }
-    ChunkIndex index = fetchIndex(dump);
+    ChunkIndex index = fetchIndex(store, dump);
     List<ChunkIndex.Chunk> chunks = index.chunks();
 
     Checkpoint start = usable(resumeFrom, dump, chunks, target);
@@ -284,7 +284,8 @@ public final class ChunkedDownloader {
     return concurrency * 2;
   }
 
-  private ChunkIndex fetchIndex(Manifest.Dump dump) {
+  /** The dump's chunk index, checked against the manifest before any offset in it is trusted. */
+  static ChunkIndex fetchIndex(ObjectStore store, Manifest.Dump dump) {
     String indexKey = dump.chunkIndexKey();
     byte[] bytes =
         store

@@ -83,6 +83,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void restoresStreamUnlessTheFileIsAskedFor() {
+    assertThat(ConfigLoader.parse(DOCUMENTED, "f").services().get("shop").drill().streams()).isTrue();
+    DrflowConfig file =
+        ConfigLoader.parse(DOCUMENTED.replace("    drill:\n", "    drill:\n      restoreMode: file\n"), "f");
+    assertThat(file.services().get("shop").drill().streams()).isFalse();
+    assertThatThrownBy(() -> ConfigLoader.parse(
+            DOCUMENTED.replace("    drill:\n", "    drill:\n      restoreMode: fifo\n"), "f"))
+        .hasMessageContaining("services.shop.drill.restoreMode: 'fifo' is neither stream nor file");
+  }
+
+  @Test
   void serviceNamesThatCannotBeKeysAreRefused() {
     for (String bad : new String[] {"\"Shop\"", "\"x; drop database prod\"", "\"ünï\"", "\"a/b\"", "\"" + "a".repeat(41) + "\""}) {
       assertThatThrownBy(() -> ConfigLoader.parse(DOCUMENTED.replace("  shop:", "  " + bad + ":"), "f"))

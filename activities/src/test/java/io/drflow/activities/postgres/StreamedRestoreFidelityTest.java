@@ -1,0 +1,176 @@
+package io.drflow.activities.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.drflow.activities.local.LocalPostgresCluster;
+import io.drflow.activities.local.S3ProxyServer;
+import io.drflow.activities.runbook.StreamedRestore;
+import io.drflow.activities.storage.ChecksumMismatchException;
+import io.drflow.activities.storage.Manifest;
+import io.drflow.activities.storage.ObjectStore;
+import io.drflow.activities.storage.RawObserver;
+import io.drflow.activities.storage.RawPatch;
+import io.drflow.activities.storage.StreamFixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fidelity corpus restored the streamed way: the backup is uploaded in small chunks (so tables
+ * span chunks and chunks hold several tables), only its head is fetched before the restore, and
+ * each table's data is fetched while pg_restore -Fd -j2 reads it from a FIFO. Every check of
+ * {@link BackupRestoreFidelityTest} must hold as for the downloaded file.
+ */
+class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
+
+  static S3ProxyServer s3;
+  static ObjectStore store;
+  static Manifest.Dump dump;
+  static final Set<Integer> finished = ConcurrentHashMap.newKeySet();
+  static Path streamDir;
+
+  @BeforeAll
+  static void backupAndRestore() throws Exception {
+    a = LocalPostgresCluster.start();
+    b = LocalPostgresCluster.start();
+    connA = a.connections();
+    connB = b.connections();
+    a.psql("postgres", "create database " + SOURCE_DB);
+    a.psql(SOURCE_DB, CORPUS);
+    backup = PgTestSupport.backup(connA, a.postgresConfig(SOURCE_DB), work.resolve("corpus.dump"), 2);
+    s3 = StreamFixtures.s3proxy(Files.createDirectories(work.resolve("s3")));
+    store = StreamFixtures.store(s3);
+    dump = StreamFixtures.upload(store, backup.file(), "svc/b1/dump.zst", 16 * 1024, new OffsetRecorder());
+    assertThat(dump.chunks()).isGreaterThan(10);
+    streamDir = Files.createDirectories(work.resolve("stream"));
+    assertThat(StreamedRestore.fetchHead(store, dump, null, 3, streamDir, () -> {})).isNull();
+    restored = StreamedRestore.restore(store, dump, null, 3, streamDir, new PgRestore(connB, null),
+        new PgRestore.Request(b.serverConfig(), RESTORED_DB, null, backup.globals().roles(), 2, false,
+            null, "streamed"),
+        () -> {}, finished::add);
+  }
+
+  @AfterAll
+  static void stopStore() throws Exception {
+    if (store != null) {
+      store.close();
+    }
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+
+  @Test
+  void pgRestoreReportedTheStreamedItemsAndTheMarkIsSet() throws Exception {
+    var items = ArchiveOffsets.tocItems(streamDir.resolve(StreamedRestore.HEAD_FILE));
+    assertThat(items.values()).filteredOn(i -> i.desc().equals("TABLE DATA"))
+        .allSatisfy(i -> assertThat(finished).contains(i.dumpId()));
+    try (var c = connB.open(b.serverConfig())) {
+      assertThat(PgDatabases.comment(c, RESTORED_DB)).isEqualTo("streamed");
+    }
+    assertThat(streamDir.resolve("archive")).doesNotExist();
+  }
+
+  @Test
+  void theTocIsWhatPgDumpWritesForTheDirectoryFormat() throws Exception {
+    // Both dumps now, one after the other: other tests move the source's sequences.
+    Path dir = work.resolve("pg_dump-Fd");
+    Path custom = work.resolve("pg_dump-Fc.pgc");
+    pgDump("--format=directory", "--file=" + dir);
+    pgDump("--format=custom", "--file=" + custom);
+    byte[] head = Files.readAllBytes(custom);
+    DirectoryArchive.Plan plan = DirectoryArchive.plan(head, head.length);
+    assertThat(plan.problem()).isNull();
+    byte[] ours = plan.tocDat();
+    byte[] theirs = Files.readAllBytes(dir.resolve("toc.dat"));
+    assertThat(ours).hasSameSizeAs(theirs);
+    // Only the header's creation time (7 integers after the compression) may differ.
+    ArchiveOffsets.Head h = ArchiveOffsets.readHead(head, head.length);
+    int intBytes = 1 + h.intSize();
+    int dateStart = h.formatAt() + 1 + (h.version() >= ArchiveOffsets.version(1, 15, 0) ? 1 : intBytes);
+    int dateEnd = dateStart + 7 * intBytes;
+    assertThat(java.util.Arrays.copyOfRange(ours, 0, dateStart))
+        .isEqualTo(java.util.Arrays.copyOfRange(theirs, 0, dateStart));
+    assertThat(java.util.Arrays.copyOfRange(ours, dateEnd, ours.length))
+        .isEqualTo(java.util.Arrays.copyOfRange(theirs, dateEnd, theirs.length));
+    assertThat(plan.items()).extracting(DirectoryArchive.DataItem::fileName)
+        .allSatisfy(name -> assertThat(dir.resolve(name)).exists());
+  }
+
+  private static void pgDump(String... args) {
+    PgTools tools = PgTools.forServer(null, a.majorVersion() * 10000);
+    List<String> all = new ArrayList<>(List.of("--compress=0", "--no-password"));
+    all.addAll(List.of(args));
+    try (PgProcess p = PgProcess.builder(tools.binary("pg_dump"))
+        .args(all)
+        .environment(connA.environment(a.postgresConfig(SOURCE_DB)))
+        .start()) {
+      p.awaitSuccess();
+    }
+  }
+
+  @Test
+  void anEncryptedBackupStreamsThroughTheSameStep() throws Exception {
+    var cipher = StreamFixtures.cipher("b3");
+    Manifest.Dump sealed =
+        StreamFixtures.upload(store, backup.file(), "svc/b3/dump.zst", 16 * 1024, new OffsetRecorder(), cipher);
+    Path dir = Files.createDirectories(work.resolve("sealed"));
+    assertThat(StreamedRestore.fetchHead(store, sealed, cipher, 3, dir, () -> {})).isNull();
+    StreamedRestore.restore(store, sealed, cipher, 3, dir, new PgRestore(connB, null),
+        new PgRestore.Request(b.serverConfig(), "sealed_copy", null, backup.globals().roles(), 2, false, null, "done"),
+        () -> {}, id -> {});
+    assertThat(PgTestSupport.tableChecksums(connB, b.postgresConfig("sealed_copy")))
+        .isEqualTo(PgTestSupport.tableChecksums(connB, b.postgresConfig(RESTORED_DB)));
+    // Without the key the head cannot even be read.
+    assertThatThrownBy(() -> StreamedRestore.fetchHead(store, sealed, null, 3,
+            Files.createDirectories(work.resolve("unsealed")), () -> {}))
+        .isInstanceOf(RuntimeException.class);
+  }
+
+  @Test
+  void aCorruptChunkFailsTheRestoreAndNoTableSeesAnEndOfData() throws Exception {
+    Manifest.Dump copy =
+        StreamFixtures.upload(store, backup.file(), "svc/b2/dump.zst", 16 * 1024, new OffsetRecorder());
+    byte[] stored = store.getBytes(copy.key()).orElseThrow();
+    stored[stored.length / 2] ^= 0x55; // inside some table's data
+    store.putBytes(copy.key(), stored, "application/zstd");
+    Path dir = Files.createDirectories(work.resolve("corrupt"));
+    assertThat(StreamedRestore.fetchHead(store, copy, null, 3, dir, () -> {})).isNull();
+
+    assertThatThrownBy(() -> StreamedRestore.restore(store, copy, null, 3, dir, new PgRestore(connB, null),
+            new PgRestore.Request(b.serverConfig(), "corrupt_copy", null, null, 2, false, null, "done"),
+            () -> {}, id -> {}))
+        .isInstanceOf(ChecksumMismatchException.class)
+        .hasMessageContaining("SHA-256 of chunk");
+    try (var c = connB.open(b.serverConfig())) {
+      assertThat(PgDatabases.comment(c, "corrupt_copy")).isNotEqualTo("done");
+    }
+    assertThat(dir.resolve("archive")).doesNotExist();
+  }
+
+  /** What the backup activity records while the dump streams: the data offsets. */
+  static final class OffsetRecorder implements RawObserver {
+    private final ArchiveOffsets.Scanner scanner = new ArchiveOffsets.Scanner();
+
+    @Override
+    public void accept(byte[] b, int off, int len) {
+      scanner.accept(b, off, len);
+    }
+
+    @Override
+    public List<RawPatch> finish() {
+      List<RawPatch> out = new ArrayList<>();
+      for (ArchiveOffsets.Patch p : scanner.finish()) {
+        out.add(RawPatch.of(p.position(), p.expected(), p.replacement()));
+      }
+      return out;
+    }
+  }
+}
