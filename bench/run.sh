@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # drflow benchmark: the shell recipe vs drflow (real workflows on the Temporal dev server, a
-# drflow worker process) vs the floor, on a generated database. See docs/README-issue6.md.
+# drflow worker process) vs the floor, on a generated database. See README.md, "Performance".
 #
 #   bench/run.sh [SIZE_GB] [--runs N] [--keep] [--encrypt]  side by side, medians and ratios (default 1 GB, 3 runs);
 #                                                   --encrypt: drflow's backups encrypted at rest
