@@ -129,7 +129,7 @@ final class RegionCrashes {
         r = CrashHarness.result(rs);
         f = CrashHarness.result(fs);
         watch.close();
-        harness.commandLines(watch, "recovery and failover", Set.of("java", "pg_dump", "pg_restore"));
+        harness.commandLines(watch, "recovery and failover", Set.of("java", "pg_restore"));
       }
       if (!"COMPLETED".equals(r.status())) {
         throw new IllegalStateException("the uninterrupted recovery did not complete: " + r.error());
