@@ -60,17 +60,32 @@ public final class StoredReports {
                     .reversed())
             .limit(MAX_SCAN)
             .toList();
+    // Listings give times to the second: reports written in the same second as the last one
+    // taken are read too, so the start times below, not the key order, decide which is newest.
     List<RunSummary> out = new ArrayList<>();
+    java.time.Instant boundary = null;
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int from = 0; from < reports.size() && out.size() < limit; from += BATCH) {
+      for (int from = 0; from < reports.size(); from += BATCH) {
+        if (out.size() >= limit
+            && (boundary == null || !reports.get(from).lastModified().equals(boundary))) {
+          break;
+        }
+        List<ObjectStore.ObjectInfo> slice = reports.subList(from, Math.min(reports.size(), from + BATCH));
         List<Future<Optional<RunSummary>>> batch = new ArrayList<>();
-        for (ObjectStore.ObjectInfo o : reports.subList(from, Math.min(reports.size(), from + BATCH))) {
+        for (ObjectStore.ObjectInfo o : slice) {
           batch.add(pool.submit(() -> summary(o)));
         }
-        for (Future<Optional<RunSummary>> f : batch) {
-          Optional<RunSummary> s = f.get();
-          if (s.isPresent() && filter.test(s.get()) && out.size() < limit) {
+        for (int i = 0; i < batch.size(); i++) {
+          Optional<RunSummary> s = batch.get(i).get();
+          java.time.Instant written = slice.get(i).lastModified();
+          if (out.size() >= limit && !written.equals(boundary)) {
+            break;
+          }
+          if (s.isPresent() && filter.test(s.get())) {
             out.add(s.get());
+            if (out.size() == limit) {
+              boundary = written;
+            }
           }
         }
       }
@@ -84,7 +99,7 @@ public final class StoredReports {
         Comparator.comparing(
                 (RunSummary s) -> Optional.ofNullable(RunSummary.instant(s.startedAt())).orElse(Instant.EPOCH))
             .reversed());
-    return out;
+    return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
   }
 
   private Optional<RunSummary> summary(ObjectStore.ObjectInfo o) {
