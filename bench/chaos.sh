@@ -9,6 +9,8 @@
 #   bench/chaos.sh                      everything
 #   bench/chaos.sh --short              the short version `mvn verify` runs (ChaosIT)
 #   bench/chaos.sh --only crash,faults  some categories (crash, faults, bad-input)
+#   bench/chaos.sh --runbooks drill-stream  kill points and faults of some runbooks (backup, drill,
+#                                       drill-stream, recovery, failover); combine with --only
 #
 # Exits 0 only if every case passed and K is 0. Needs what scripts/test.sh installs (PostgreSQL,
 # the `temporal` CLI, moto_server, a JDK 21+, Maven); everything runs on free loopback ports.
@@ -17,7 +19,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/scripts/env.sh"
 for a in "$@"; do
   case "$a" in
-    --help|-h) sed -n '2,15p' "$0"; exit 0 ;;
+    --help|-h) sed -n '2,17p' "$0"; exit 0 ;;
   esac
 done
 command -v temporal >/dev/null || { echo "bench/chaos.sh: the 'temporal' CLI must be on PATH (scripts/setup-temporal.sh)" >&2; exit 2; }

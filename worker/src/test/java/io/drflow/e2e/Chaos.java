@@ -27,6 +27,15 @@ final class Chaos {
   private Chaos() {}
 
   static ChaosReport run(ChaosRig rig, Mode mode, Set<String> categories, PrintStream live) throws Exception {
+    return run(rig, mode, categories, null, live);
+  }
+
+  /**
+   * @param runbooks the kill points and fault scenarios of these runbooks only (backup, drill,
+   *     drill-stream, recovery, failover); null for all
+   */
+  static ChaosReport run(ChaosRig rig, Mode mode, Set<String> categories, Set<String> runbooks, PrintStream live)
+      throws Exception {
     ChaosReport report = new ChaosReport(live);
     long t0 = System.nanoTime();
     // Its own thread: the common pool may have a single thread here, which the Temporal client
@@ -40,11 +49,12 @@ final class Chaos {
                     () ->
                         new CrashHarness(rig, report)
                             .run(
-                                mode == Mode.FULL ? CrashHarness.fullPoints() : CrashHarness.shortPoints(),
+                                (mode == Mode.FULL ? CrashHarness.fullPoints() : CrashHarness.shortPoints()).stream()
+                                    .filter(p -> runbooks == null || runbooks.contains(p.runbook())).toList(),
                                 mode == Mode.FULL ? 8 : 5)),
             crashThread);
     Duration faults =
-        timed(categories.contains("faults"), () -> new FaultHarness(rig, report).run(mode));
+        timed(categories.contains("faults"), () -> new FaultHarness(rig, report).run(mode, runbooks));
     Duration badInput =
         timed(categories.contains("bad-input"), () -> new BadInputHarness(rig, report).run());
     Duration crashTime = crash.join();

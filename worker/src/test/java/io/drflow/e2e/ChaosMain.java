@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * ends, then everything grouped with the figures, the summary line last; exits 0 only if every
  * case passed and no secret was found.
  *
- * <p>Arguments: {@code --short} (what `mvn verify` runs), {@code --only crash,faults,bad-input}.
+ * <p>Arguments: {@code --short} (what `mvn verify` runs), {@code --only crash,faults,bad-input},
+ * {@code --runbooks backup,drill,drill-stream,recovery,failover} (kill points and fault scenarios
+ * of these runbooks only).
  */
 public final class ChaosMain {
 
@@ -22,10 +24,14 @@ public final class ChaosMain {
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
     Chaos.Mode mode = Arrays.asList(args).contains("--short") ? Chaos.Mode.SHORT : Chaos.Mode.FULL;
     Set<String> categories = new LinkedHashSet<>(Chaos.ALL);
+    Set<String> runbooks = null;
     long scriptStarted = 0;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--only") && i + 1 < args.length) {
         categories = new LinkedHashSet<>(Arrays.asList(args[i + 1].split(",")));
+      }
+      if (args[i].equals("--runbooks") && i + 1 < args.length) {
+        runbooks = new LinkedHashSet<>(Arrays.asList(args[i + 1].split(",")));
       }
       if (args[i].equals("--elapsed-since") && i + 1 < args.length) {
         scriptStarted = Long.parseLong(args[i + 1]);
@@ -50,9 +56,9 @@ public final class ChaosMain {
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "chaos-stop"));
     try {
       rig[0] = new ChaosRig(stack);
-      System.out.printf("chaos: stack and data ready in %ds; running %s %s%n",
-          (System.nanoTime() - t0) / 1_000_000_000, mode, categories);
-      report = Chaos.run(rig[0], mode, categories, System.out);
+      System.out.printf("chaos: stack and data ready in %ds; running %s %s%s%n",
+          (System.nanoTime() - t0) / 1_000_000_000, mode, categories, runbooks == null ? "" : " of runbooks " + runbooks);
+      report = Chaos.run(rig[0], mode, categories, runbooks, System.out);
     } finally {
       stop.run();
     }

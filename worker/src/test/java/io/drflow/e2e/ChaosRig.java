@@ -121,7 +121,7 @@ final class ChaosRig implements AutoCloseable {
     if (Files.exists(worker)) {
       return;
     }
-    Spec spec = new Spec("cds", "chaos-cds", "cds", stack.s3().endpoint(), "cds", dir.resolve("work-cds"), "");
+    Spec spec = new Spec("cds", "chaos-cds", "cds", stack.s3().endpoint(), "cds", dir.resolve("work-cds"), "", "file");
     Path config = writeConfig(spec);
     Process w =
         DrflowStack.startWorkerProcess(
@@ -162,10 +162,18 @@ final class ChaosRig implements AutoCloseable {
     return Drctl.run(drctlJvm(), config, args);
   }
 
-  /** Where a scenario's worker reads and writes. */
-  record Spec(String id, String taskQueue, String hostId, String endpoint, String prefix, Path workDir, String extraServices) {
+  /**
+   * Where a scenario's worker reads and writes, and how its drills restore ({@code file}: the
+   * download's faults and kill points; {@code stream}: the default, FIFOs fed by ranged GETs).
+   */
+  record Spec(String id, String taskQueue, String hostId, String endpoint, String prefix, Path workDir, String extraServices,
+      String restoreMode) {
     Spec withExtraServices(String yaml) {
-      return new Spec(id, taskQueue, hostId, endpoint, prefix, workDir, yaml);
+      return new Spec(id, taskQueue, hostId, endpoint, prefix, workDir, yaml, restoreMode);
+    }
+
+    Spec streamed() {
+      return new Spec(id, taskQueue, hostId, endpoint, prefix, workDir, extraServices, "stream");
     }
   }
 
@@ -177,7 +185,7 @@ final class ChaosRig implements AutoCloseable {
    */
   Spec spec(String id, FaultProxy proxy, String prefix) {
     String slot = takeSlot();
-    return new Spec(id, "chaos-" + slot, slot, proxy.endpoint(), prefix, dir.resolve("work-" + id), "");
+    return new Spec(id, "chaos-" + slot, slot, proxy.endpoint(), prefix, dir.resolve("work-" + id), "", "file");
   }
 
   private final java.util.concurrent.BlockingQueue<String> freeSlots = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -268,17 +276,26 @@ final class ChaosRig implements AutoCloseable {
         .formatted(
             stack.target(), s.taskQueue(), s.endpoint(), BUCKET, s.prefix(), DrflowStack.S3_ACCESS_ENV,
             DrflowStack.S3_SECRET_ENV, s.workDir(), s.hostId(),
-            (serviceYaml(SERVICE, DATABASE) + serviceYaml(LITE, LITE_DATABASE)).indent(2),
+            (serviceYaml(SERVICE, DATABASE, s.restoreMode()) + serviceYaml(LITE, LITE_DATABASE, s.restoreMode())).indent(2),
             s.extraServices().indent(2));
   }
 
   /** A service on the stack's production server (database {@code database}) drilled on its target. */
   String serviceYaml(String name, String database) {
+    return serviceYaml(name, database, "file");
+  }
+
+  String serviceYaml(String name, String database, String restoreMode) {
     return serviceYaml(name, database, stack.source().port(), stack.source().passwordEnv(),
-        stack.drillTarget().port(), stack.drillTarget().passwordEnv());
+        stack.drillTarget().port(), stack.drillTarget().passwordEnv(), restoreMode);
   }
 
   String serviceYaml(String name, String database, int sourcePort, String sourcePasswordEnv, int targetPort, String targetPasswordEnv) {
+    return serviceYaml(name, database, sourcePort, sourcePasswordEnv, targetPort, targetPasswordEnv, "file");
+  }
+
+  String serviceYaml(String name, String database, int sourcePort, String sourcePasswordEnv, int targetPort, String targetPasswordEnv,
+      String restoreMode) {
     return """
         %s:
           postgres:
@@ -296,13 +313,13 @@ final class ChaosRig implements AutoCloseable {
               port: %d
               user: postgres
               passwordEnv: %s
-            # The download's faults and kill points are what this rig exercises: keep the file.
-            restoreMode: file
+            # file: the download's faults and kill points; stream (the default) has its own scenarios.
+            restoreMode: %s
             assertions:
               - name: customers exist
                 sql: select count(*) > 0 from sales.customers
         %s"""
-        .formatted(name, sourcePort, database, sourcePasswordEnv, targetPort, targetPasswordEnv,
+        .formatted(name, sourcePort, database, sourcePasswordEnv, targetPort, targetPasswordEnv, restoreMode,
             database.equals(DATABASE)
                 ? "      - name: every event restored\n        sql: select count(*) = %d from sales.events\n".formatted(EVENTS)
                 : "");

@@ -60,6 +60,17 @@ final class CrashHarness {
           "schedule:ValidateRestore", "schedule:DropDatabase", "schedule:StoreReport",
           "complete:RestoreDrillWorkflow");
 
+  /**
+   * The drill again with {@code restoreMode: stream} (the default; the drill points above keep the
+   * file so the download's resumption is exercised): the Download activity fetches only the
+   * archive's head, the Restore activity feeds pg_restore's FIFOs with ranged GETs.
+   */
+  static final List<String> STREAM_DRILL_POINTS =
+      List.of("mid:RestoreDatabase", "finish:DownloadBackup", "finish:RestoreDatabase", "schedule:RestoreDatabase");
+
+  /** The runbook name of the stream-mode drill points (and of the streamed restore's faults). */
+  static final String DRILL_STREAM = "drill-stream";
+
   /** Mid-transfer kills need transfers that last: the proxy lets 1 MiB/s through per connection. */
   static final long THROTTLE = 1L << 20;
 
@@ -69,6 +80,10 @@ final class CrashHarness {
   record Point(String runbook, String point) {
     boolean mid() {
       return point.startsWith("mid:");
+    }
+
+    boolean streamed() {
+      return runbook.equals(DRILL_STREAM);
     }
 
     /** Transfers worth interrupting need the large service; elsewhere size changes nothing. */
@@ -95,6 +110,7 @@ final class CrashHarness {
     List<Point> out = new ArrayList<>();
     BACKUP_POINTS.forEach(p -> out.add(new Point("backup", p)));
     DRILL_POINTS.forEach(p -> out.add(new Point("drill", p)));
+    STREAM_DRILL_POINTS.forEach(p -> out.add(new Point(DRILL_STREAM, p)));
     RegionCrashes.RECOVERY_POINTS.forEach(p -> out.add(new Point("recovery", p)));
     RegionCrashes.FAILOVER_POINTS.forEach(p -> out.add(new Point("failover", p)));
     return order(out);
@@ -109,6 +125,7 @@ final class CrashHarness {
             new Point("drill", "finish:RestoreDatabase"),
             new Point("backup", "schedule:PublishManifest"),
             new Point("drill", "schedule:ValidateRestore"),
+            new Point(DRILL_STREAM, "schedule:RestoreDatabase"),
             // The two changes of production that must happen exactly once.
             new Point("recovery", "finish:SwapDatabases"),
             new Point("failover", "finish:SetDnsRecord")));
@@ -143,7 +160,7 @@ final class CrashHarness {
    * passwords on command lines, then every kill point, {@code parallel} at a time.
    */
   void run(List<Point> points, int parallel) throws Exception {
-    baselines();
+    baselines(points);
     regionCrashes.baselines(points.stream().filter(p -> RegionCrashes.RUNBOOKS.contains(p.runbook())).toList());
     ExecutorService pool = Executors.newFixedThreadPool(parallel);
     try {
@@ -161,7 +178,7 @@ final class CrashHarness {
   }
 
   /** Uninterrupted runs of both services, the processes they start watched. */
-  private void baselines() throws Exception {
+  private void baselines(List<Point> points) throws Exception {
     FaultProxy proxy = rig.proxy();
     ChaosRig.Spec spec = rig.spec("cbase", proxy, "crash");
     try {
@@ -175,6 +192,30 @@ final class CrashHarness {
       }
     } finally {
       rig.release(spec);
+    }
+    Set<String> streamed = new TreeSet<>();
+    points.stream().filter(Point::streamed).forEach(p -> streamed.add(p.service()));
+    if (streamed.isEmpty()) {
+      return;
+    }
+    // The same backups drilled by a worker whose drills stream: what stream-mode kills compare with.
+    ChaosRig.Spec stream = rig.spec("cbases", rig.proxy(), "crash").streamed();
+    try {
+      rig.worker(stream, null).awaitReady(Duration.ofMinutes(2));
+      for (String service : streamed) {
+        Baseline file = baselines.get(service);
+        RunReport drill =
+            result(rig.start(stream, "chaos-cbases-" + service + "-drill", "RestoreDrillWorkflow",
+                Map.of("service", service, "backup", file.backupId())));
+        if (!"PASSED".equals(drill.status())) {
+          throw new IllegalStateException("the uninterrupted streamed drill of " + service + " did not pass: " + drill.error());
+        }
+        report.figure(String.format("crash baseline %s (stream): drill PASSED with %d checks; download %s; restore %s",
+            service, drill.checks().size(), note(drill, "Download"), note(drill, "Restore")));
+        baselines.put(DRILL_STREAM + ":" + service, new Baseline(file.backup(), file.backupId(), drill, file.backups()));
+      }
+    } finally {
+      rig.release(stream);
     }
   }
 
@@ -225,7 +266,7 @@ final class CrashHarness {
       String detail =
           switch (p.runbook()) {
             case "backup" -> backupScenario(id, p);
-            case "drill" -> drillScenario(id, p);
+            case "drill", DRILL_STREAM -> drillScenario(id, p);
             default -> regionCrashes.scenario(id, p);
           };
       report.pass(CATEGORY, p.name(), detail);
@@ -244,6 +285,9 @@ final class CrashHarness {
       proxy.throttle(THROTTLE);
     }
     ChaosRig.Spec spec = rig.spec(id, proxy, prefix);
+    if (p.streamed()) {
+      spec = spec.streamed();
+    }
     try {
       return interrupt(p, spec, proxy, type, input);
     } finally {
@@ -386,7 +430,7 @@ final class CrashHarness {
 
   private String drillScenario(String id, Point p) throws Exception {
     String service = p.service();
-    Baseline baseline = baselines.get(service);
+    Baseline baseline = baselines.get(p.streamed() ? DRILL_STREAM + ":" + service : service);
     Interrupted run =
         interrupt(id, p, "crash", "RestoreDrillWorkflow", Map.of("service", service, "backup", baseline.backupId()));
     RunReport r = run.report();
@@ -400,7 +444,8 @@ final class CrashHarness {
     List<String> ddl = rig.drillTargetDdl().getOrDefault(scratch, List.of());
     long creates = ddl.stream().filter("create"::equals).count();
     long drops = ddl.stream().filter("drop"::equals).count();
-    // Only a kill inside pg_restore leaves a half-restored database the retry must replace.
+    // Only a kill inside pg_restore leaves a half-restored database the retry must replace (in
+    // both modes: the retry drops it and restores again, refetching the chunks in stream mode).
     long expectedCreates = p.point().equals("mid:RestoreDatabase") ? 2 : 1;
     expectEqual(problems, "CREATE DATABASE " + scratch, expectedCreates, creates);
     expectEqual(problems, "DROP DATABASE " + scratch + " (one per CREATE)", creates, drops);
@@ -416,7 +461,7 @@ final class CrashHarness {
     if (!left.isEmpty()) {
       problems.add("files left in the work directory: " + left);
     }
-    String reports = "crash/" + service + "/reports/" + "chaos-" + id + "-drill";
+    String reports = "crash/" + service + "/reports/" + "chaos-" + id + "-" + p.runbook();
     expectEqual(problems, "report objects", reportObjects(reports),
         rig.objects(reports).keySet());
     expectEqual(problems, "backups in the bucket", baseline.backups(), rig.objects("crash/" + service + "/backups/"));
@@ -473,7 +518,7 @@ final class CrashHarness {
             : String.join("; ", problems)));
     Set<String> names = new java.util.HashSet<>();
     points.forEach(p -> names.add(p.name()));
-    for (String runbook : List.of("backup", "drill", "recovery", "failover")) {
+    for (String runbook : List.of("backup", "drill", DRILL_STREAM, "recovery", "failover")) {
       Set<String> of = new java.util.HashSet<>();
       points.stream().filter(p -> p.runbook().equals(runbook)).forEach(p -> of.add(p.name()));
       if (!of.isEmpty()) {

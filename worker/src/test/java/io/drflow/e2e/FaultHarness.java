@@ -34,7 +34,7 @@ final class FaultHarness {
   private static final long MIB = 1L << 20;
 
   /** One fault scenario: what to break and what must still hold. */
-  private record Scenario(String name, boolean inShort, Body body) {}
+  private record Scenario(String runbook, String name, boolean inShort, Body body) {}
 
   private interface Body {
     String run(String id) throws Exception;
@@ -50,7 +50,8 @@ final class FaultHarness {
     this.report = report;
   }
 
-  void run(Chaos.Mode mode) throws Exception {
+  /** @param runbooks the scenarios of these runbooks only (backup, drill, drill-stream); null for all */
+  void run(Chaos.Mode mode, java.util.Set<String> runbooks) throws Exception {
     base();
     String before = productionFingerprint();
     Map<String, Long> baseObjects = rig.objects(backupDir(baseId));
@@ -58,32 +59,35 @@ final class FaultHarness {
 
     List<Scenario> all =
         List.of(
-            new Scenario("download: connection reset mid-body (x2)", true,
+            new Scenario("drill", "download: connection reset mid-body (x2)", true,
                 id -> download(id, Fault.RESET_RESPONSE, 3 * MIB, null, 2)),
-            new Scenario("download: response truncated (x2)", false,
+            new Scenario("drill", "download: response truncated (x2)", false,
                 id -> download(id, Fault.TRUNCATE_RESPONSE, 2 * MIB, null, 2)),
-            new Scenario("download: 503 SlowDown (x3)", false,
+            new Scenario("drill", "download: 503 SlowDown (x3)", false,
                 id -> download(id, Fault.SLOW_DOWN, 0, null, 3)),
-            new Scenario("download: stalled 5 s mid-body", false,
+            new Scenario("drill", "download: stalled 5 s mid-body", false,
                 id -> download(id, Fault.STALL_RESPONSE, MIB, Duration.ofSeconds(5), 1)),
-            new Scenario("upload: connection reset mid-part (parts 2 and 3)", true,
+            new Scenario("backup", "upload: connection reset mid-part (parts 2 and 3)", true,
                 id -> upload(id, Fault.RESET_REQUEST, MIB, null, List.of(2, 3))),
-            new Scenario("upload: 503 SlowDown on parts 1, 2, 4", false,
+            new Scenario("backup", "upload: 503 SlowDown on parts 1, 2, 4", false,
                 id -> upload(id, Fault.SLOW_DOWN, 0, null, List.of(1, 2, 4))),
-            new Scenario("upload: part stored but its response lost (part 2)", false,
+            new Scenario("backup", "upload: part stored but its response lost (part 2)", false,
                 id -> upload(id, Fault.DROP_RESPONSE, 0, null, List.of(2))),
-            new Scenario("upload: part stalled 5 s mid-body (part 3)", false,
+            new Scenario("backup", "upload: part stalled 5 s mid-body (part 3)", false,
                 id -> upload(id, Fault.STALL_REQUEST, 2 * MIB, Duration.ofSeconds(5), List.of(3))),
-            new Scenario("at rest: one byte of the data object flipped", true, this::corrupted),
-            new Scenario("at rest: data object cut short by 1000 bytes", false, this::truncated),
-            new Scenario("at rest: chunk index altered", false, this::chunkIndexAltered));
+            new Scenario("drill", "at rest: one byte of the data object flipped", true, this::corrupted),
+            new Scenario("drill", "at rest: data object cut short by 1000 bytes", false, this::truncated),
+            new Scenario("drill", "at rest: chunk index altered", false, this::chunkIndexAltered),
+            new Scenario(CrashHarness.DRILL_STREAM, "stream: connection reset mid-body of a feeder's ranged GET (x2)", true,
+                this::streamedReset),
+            new Scenario(CrashHarness.DRILL_STREAM, "stream: one stored chunk corrupted", true, this::streamedCorrupted));
 
     ExecutorService pool = Executors.newFixedThreadPool(mode == Chaos.Mode.FULL ? 2 : 3);
     try {
       List<Future<?>> runs = new ArrayList<>();
       int n = 0;
       for (Scenario s : all) {
-        if (mode == Chaos.Mode.SHORT && !s.inShort()) {
+        if ((mode == Chaos.Mode.SHORT && !s.inShort()) || (runbooks != null && !runbooks.contains(s.runbook()))) {
           continue;
         }
         String id = "f" + (++n);
@@ -297,6 +301,108 @@ final class FaultHarness {
     return damagedDrill(id, newId, "DownloadBackup", "ChecksumMismatch", "SHA-256 of chunk");
   }
 
+  /**
+   * The same flipped byte, drilled with a streamed restore: the Download activity fetched only the
+   * archive's head, so the feeder that fetches the chunk finds it, while pg_restore runs. The
+   * scratch database exists by then: it must be dropped, and the restore not retried.
+   */
+  private String streamedCorrupted(String id) throws Exception {
+    String newId = "20200101T000000Z-" + id + "sflip";
+    String dir = copyBase(newId);
+    byte[] data = rig.store.getBytes(dir + "dump.zst").orElseThrow();
+    data[data.length / 2] ^= 0x01;
+    rig.store.putBytes(dir + "dump.zst", data, "application/zstd");
+    return damagedDrill(id, newId, "RestoreDatabase", "ChecksumMismatch", "SHA-256 of chunk", true);
+  }
+
+  /**
+   * Resets mid-body of ranged GETs made once pg_restore runs, i.e. by the feeders of its FIFOs
+   * (the proxy throttled so the restore is still fetching then): the chunk's fetch must recover
+   * inside the activity.
+   */
+  private String streamedReset(String id) throws Exception {
+    FaultProxy proxy = rig.proxy();
+    proxy.throttle(CrashHarness.THROTTLE);
+    ChaosRig.Spec spec = rig.spec(id, proxy, PREFIX).streamed();
+    RunReport r;
+    WorkflowExecutionHistory h;
+    long beforeRestore;
+    try (Slot slot = new Slot(spec); ChaosWorker w = rig.worker(spec, null).awaitReady(Duration.ofMinutes(3))) {
+      WorkflowStub stub = rig.start(spec, "chaos-" + id + "-drill", "RestoreDrillWorkflow",
+          Map.of("service", ChaosRig.SERVICE, "backup", baseId));
+      long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+      while (!restoring(w)) {
+        if (System.nanoTime() > deadline || !w.isAlive()) {
+          throw new AssertionError("pg_restore was not seen running");
+        }
+        Thread.sleep(20);
+      }
+      beforeRestore = proxy.requests("GET", "/dump.zst").size();
+      proxy.inject("GET", t -> t.contains("/dump.zst"), Fault.RESET_RESPONSE, 64 * 1024, null, 2);
+      r = CrashHarness.result(stub);
+      h = rig.history(stub.getExecution());
+    }
+    if (!"PASSED".equals(r.status())) {
+      throw new AssertionError("drill " + r.status() + ": " + r.error());
+    }
+    List<String> problems = new ArrayList<>();
+    if (proxy.unfired() > 0) {
+      problems.add(proxy.unfired() + " faults never fired (the restore fetched too little after pg_restore started)");
+    }
+    long stored = r.backup().storedBytes();
+    long fetched = proxy.responseBytes("GET", "/dump.zst");
+    if (fetched >= 2 * stored) {
+      problems.add("fetched " + fetched + " bytes for a " + stored + "-byte object");
+    }
+    Map<String, Integer> attempts = ChaosRig.attempts(h);
+    for (String activity : List.of("DownloadBackup", "RestoreDatabase")) {
+      if (attempts.getOrDefault(activity, 0) != 1) {
+        problems.add(activity + " ran " + attempts.get(activity) + " times: the fault reached the activity");
+      }
+    }
+    List<Exchange> gets = proxy.requests("GET", "/dump.zst");
+    List<Exchange> broken = gets.stream().filter(e -> e.fault() == Fault.RESET_RESPONSE).toList();
+    int whole = 0;
+    for (Exchange b : broken) {
+      long[] range = range(b.range());
+      if (b.responseBodyBytes() >= range[1] - range[0] + 1) {
+        // A fault is used up by the request it matches; a body shorter than the reset's offset
+        // (the rest of an earlier broken range) arrives whole, and nothing is left to fetch.
+        whole++;
+        continue;
+      }
+      // Fetched again from at most the byte it broke at (a second reset may break that one too).
+      boolean again = gets.stream().anyMatch(e -> e != b && e.range() != null
+          && range(e.range())[0] >= range[0] && range(e.range())[0] <= range[0] + b.responseBodyBytes()
+          && range(e.range())[1] >= range[1]);
+      if (!again) {
+        problems.add("the rest of " + b.range() + " (broken after " + b.responseBodyBytes() + " bytes) was never fetched; GETs: "
+            + gets.stream().map(e -> e.range() + "/" + e.status() + "/" + e.responseBodyBytes() + (e.fault() == null ? "" : "/" + e.fault())).toList());
+      }
+    }
+    if (broken.size() - whole < 1) {
+      problems.add("no GET was reset mid-body");
+    }
+    if (ChaosRig.databases(rig.stack.drillTarget()).contains(r.scratch().database())) {
+      problems.add(r.scratch().database() + " is still on the drill target");
+    }
+    if (!ChaosRig.files(spec.workDir()).isEmpty()) {
+      problems.add("files left: " + ChaosRig.files(spec.workDir()));
+    }
+    if (!problems.isEmpty()) {
+      throw new AssertionError(String.join("; ", problems));
+    }
+    return String.format(
+        "drill PASSED; %d ranged GETs of the data object (%d after pg_restore started, %d reset mid-body and the rest fetched again, %d matched by a fault but shorter than its offset, so whole); %s on the wire for %s stored (%.2fx); DownloadBackup and RestoreDatabase attempts 1",
+        gets.size(), gets.size() - beforeRestore, broken.size() - whole, whole, Bytes.human(fetched), Bytes.human(stored), (double) fetched / stored);
+  }
+
+  private static boolean restoring(ChaosWorker w) {
+    try (var children = w.process().descendants()) {
+      return children.anyMatch(c -> c.info().command().orElse("").endsWith("/pg_restore"));
+    }
+  }
+
   private String truncated(String id) throws Exception {
     String newId = "20200101T000000Z-" + id + "short";
     String dir = copyBase(newId);
@@ -317,9 +423,17 @@ final class FaultHarness {
     return damagedDrill(id, newId, "DownloadBackup", "ChecksumMismatch", "chunks.json");
   }
 
-  /** A drill of a damaged backup: fails once, clearly, creating nothing. */
   private String damagedDrill(String id, String backupId, String failingActivity, String type, String message) throws Exception {
-    ChaosRig.Spec spec = rig.spec(id, rig.proxy(), PREFIX);
+    return damagedDrill(id, backupId, failingActivity, type, message, false);
+  }
+
+  /**
+   * A drill of a damaged backup: fails once, clearly, creating nothing (a streamed restore finds
+   * the damage while restoring: its scratch database is created, then dropped).
+   */
+  private String damagedDrill(String id, String backupId, String failingActivity, String type, String message, boolean streamed)
+      throws Exception {
+    ChaosRig.Spec spec = streamed ? rig.spec(id, rig.proxy(), PREFIX).streamed() : rig.spec(id, rig.proxy(), PREFIX);
     RunReport r;
     WorkflowExecutionHistory h;
     String failure;
@@ -342,8 +456,14 @@ final class FaultHarness {
       problems.add(failingActivity + " ran " + attempts + " times: a damaged backup must not be retried");
     }
     String scratch = r.scratch() == null ? null : r.scratch().database();
-    if (scratch != null && rig.drillTargetDdl().containsKey(scratch)) {
-      problems.add("a scratch database was created: " + rig.drillTargetDdl().get(scratch));
+    List<String> ddl = scratch == null ? List.of() : rig.drillTargetDdl().getOrDefault(scratch, List.of());
+    if (streamed) {
+      if (ddl.stream().filter("create"::equals).count() != ddl.stream().filter("drop"::equals).count()
+          || ChaosRig.databases(rig.stack.drillTarget()).contains(scratch)) {
+        problems.add("the scratch database was not dropped: " + ddl);
+      }
+    } else if (!ddl.isEmpty()) {
+      problems.add("a scratch database was created: " + ddl);
     }
     if (!ChaosRig.files(spec.workDir()).isEmpty()) {
       problems.add("files left: " + ChaosRig.files(spec.workDir()));
@@ -351,7 +471,8 @@ final class FaultHarness {
     if (!problems.isEmpty()) {
       throw new AssertionError(String.join("; ", problems));
     }
-    return "drill FAILED non-retryably (" + failingActivity + " attempts 1), no database created, no files left: " + failure;
+    return "drill FAILED non-retryably (" + failingActivity + " attempts 1), "
+        + (streamed ? "scratch database " + ddl + " and dropped" : "no database created") + ", no files left: " + failure;
   }
 
   private static long[] range(String header) {
