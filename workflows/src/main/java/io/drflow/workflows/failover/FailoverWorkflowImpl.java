@@ -668,10 +668,7 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
 
   @Override
   public void validateApprove(ApprovalRequest request) {
-    String problem = gate.problem(request, blocked(), this::where);
-    if (problem != null) {
-      throw ApplicationFailure.newNonRetryableFailure(problem, Failures.APPROVAL_REJECTED);
-    }
+    gate.validate(request, blocked(), this::where);
   }
 
   @Override
@@ -682,23 +679,15 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
 
   @Override
   public void approveSignal(ApprovalRequest request) {
-    String problem = gate.problem(request, blocked(), this::where);
-    if (problem != null) {
-      String who = request == null || request.by() == null ? "someone" : request.by();
-      warnings.add("an approval signal from " + who + " was ignored: " + problem);
-      return;
+    String ignored = gate.acceptSignal(request, blocked(), this::where);
+    if (ignored != null) {
+      warnings.add(ignored);
     }
-    gate.accept(request, Approval.VIA_SIGNAL);
   }
 
+  /** Why the run takes no approval at all now, or null. */
   private String blocked() {
-    if (abortRequest != null) {
-      return "the run is being aborted (" + abortRequest.reason() + "): there is nothing to approve";
-    }
-    if (finished || !"RUNNING".equals(status)) {
-      return "the run has ended (" + status + "): there is nothing to approve";
-    }
-    return null;
+    return ApprovalGate.blocked(abortRequest, finished, status);
   }
 
   private String where() {

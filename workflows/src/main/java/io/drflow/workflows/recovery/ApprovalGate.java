@@ -4,6 +4,8 @@ import io.drflow.workflows.model.Approval;
 import io.temporal.workflow.CompletablePromise;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import io.drflow.workflows.runbook.Failures;
+import io.temporal.failure.ApplicationFailure;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +103,41 @@ public final class ApprovalGate {
     if (!waiting) {
       return "the run is not waiting for approval of '" + swap + "': it is " + where.get()
           + "; approval opens " + opensWhen;
+    }
+    return null;
+  }
+
+  /** The Update validator: rejects, before anything is recorded, what {@link #problem} finds. */
+  public void validate(ApprovalRequest r, String blocked, Supplier<String> where) {
+    String problem = problem(r, blocked, where);
+    if (problem != null) {
+      throw ApplicationFailure.newNonRetryableFailure(problem, Failures.APPROVAL_REJECTED);
+    }
+  }
+
+  /**
+   * The signal's path (the UI's Send Signal), which cannot answer its sender: a valid approval is
+   * accepted; an invalid one is ignored and described, for the run's warnings.
+   *
+   * @return the warning to record, or null when the approval was accepted
+   */
+  public String acceptSignal(ApprovalRequest r, String blocked, Supplier<String> where) {
+    String problem = problem(r, blocked, where);
+    if (problem != null) {
+      String who = r == null || r.by() == null ? "someone" : r.by();
+      return "an approval signal from " + who + " was ignored: " + problem;
+    }
+    accept(r, Approval.VIA_SIGNAL);
+    return null;
+  }
+
+  /** Why a run takes no approval at all now (aborting, ended), or null. */
+  public static String blocked(AbortRequest abort, boolean finished, String status) {
+    if (abort != null) {
+      return "the run is being aborted (" + abort.reason() + "): there is nothing to approve";
+    }
+    if (finished || !"RUNNING".equals(status)) {
+      return "the run has ended (" + status + "): there is nothing to approve";
     }
     return null;
   }
