@@ -39,6 +39,10 @@ public final class ArchiveOffsets {
 
   static final int MAX_VERSION = version(1, 16, 255);
 
+  /** How pg_dump --load-via-partition-root starts the definition of such a data entry. */
+  static final byte[] LOAD_VIA_PARTITION_ROOT =
+      "-- load via partition root ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
   private ArchiveOffsets() {}
 
   static int version(int major, int minor, int rev) {
@@ -102,8 +106,25 @@ public final class ArchiveOffsets {
    *     head
    * @param flag 1 offset not set, 2 set, 3 no data
    * @param offset the data block's position in the archive when {@code flag} is 2
+   * @param copyField where its COPY statement field (a length, then the bytes) lies in the head
+   * @param loadViaPartitionRoot whether pg_dump --load-via-partition-root marked the entry's data
+   *     as loaded through its partitioned root rather than into the table itself
    */
-  public record HeadEntry(int dumpId, String desc, int offsetField, int flag, long offset) {}
+  public record HeadEntry(
+      int dumpId,
+      String desc,
+      String namespace,
+      String tag,
+      int copyField,
+      boolean loadViaPartitionRoot,
+      int offsetField,
+      int flag,
+      long offset) {
+
+    public HeadEntry(int dumpId, String desc, int offsetField, int flag, long offset) {
+      this(dumpId, desc, null, null, -1, false, offsetField, flag, offset);
+    }
+  }
 
   /**
    * An archive's header and TOC, parsed.
@@ -544,8 +565,10 @@ public final class ArchiveOffsets {
           String tag = readString();
           String desc = readString();
           readInt(); // section
+          boolean viaRoot = startsWith(cursor, LOAD_VIA_PARTITION_ROOT);
           readStr(); // defn
           readStr(); // dropStmt
+          int copyField = cursor;
           readStr(); // copyStmt
           String namespace = readString();
           if (desc != null && FOLLOWED.contains(desc)) {
@@ -578,8 +601,24 @@ public final class ArchiveOffsets {
           for (int o = 0; o < offSize; o++) {
             offset |= (long) (b[(int) offsetField + 1 + o] & 0xff) << (8 * o);
           }
-          all.add(new HeadEntry(dumpId, desc, (int) offsetField, flag, offset));
+          all.add(new HeadEntry(dumpId, desc, namespace, tag, copyField, viaRoot, (int) offsetField, flag, offset));
         }
+      }
+
+      /** Whether the string field at {@code field} starts with {@code prefix} (false if not all read). */
+      private boolean startsWith(int field, byte[] prefix) {
+        int n = intSize();
+        int start = field + 1 + n;
+        if (start > length || b[field] != 0) {
+          return false; // not read yet, or pg_dump's null string
+        }
+        long len = 0;
+        for (int k = 0; k < n; k++) {
+          len |= (long) (b[field + 1 + k] & 0xff) << (8 * k);
+        }
+        return len >= prefix.length
+            && start + prefix.length <= length
+            && Arrays.equals(b, start, start + prefix.length, prefix, 0, prefix.length);
       }
 
       private int readByte() {

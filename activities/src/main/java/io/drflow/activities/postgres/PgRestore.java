@@ -168,7 +168,10 @@ public final class PgRestore {
     PgTools tools;
     RoleRestorer.Outcome roles;
     boolean replaced = false;
+    long connected;
+    long checked;
     try (Connection c = connections.open(server)) {
+      connected = System.nanoTime();
       // Tools first: without a usable pg_restore nothing should be created.
       tools = PgTools.forServer(pgBin, requiredVersionNum(
           PgConnections.serverVersionNum(c), request.dumpedByVersion()));
@@ -188,18 +191,23 @@ public final class PgRestore {
         }
         replaced = true;
       }
+      checked = System.nanoTime();
       roles = request.roles() == null
           ? new RoleRestorer.Outcome(List.of(), List.of(), List.of())
           : RoleRestorer.ensure(c, request.roles());
     } catch (SQLException e) {
       throw PgException.fromSql("preparing the restore on " + server.server(), e, false);
     }
+    long rolesDone = System.nanoTime();
     if (replaced) {
       databases.drop(server, request.database());
     }
     databases.create(server, request.database());
-    log.info("{} created on {} {} ms after the restore began; starting pg_restore", request.database(),
-        server.server(), (System.nanoTime() - started) / 1_000_000);
+    long created = System.nanoTime();
+    log.info("{} created on {} {} ms after the restore began (connect {}, tools and checks {}, roles {},"
+            + " create {}); starting pg_restore", request.database(), server.server(),
+        (created - started) / 1_000_000, (connected - started) / 1_000_000, (checked - connected) / 1_000_000,
+        (rolesDone - checked) / 1_000_000, (created - rolesDone) / 1_000_000);
 
     boolean follow = listener != null && request.jobs() > 1;
     PgProcess.Builder b = PgProcess.builder(tools.binary("pg_restore"))

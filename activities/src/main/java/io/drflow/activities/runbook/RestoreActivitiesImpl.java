@@ -239,6 +239,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
 
   @Override
   public RestoreResult restore(RestoreRequest request) {
+    long began = System.nanoTime();
     return ActivityErrors.translate(
         () -> {
           ServerConfig server = services.server(request.service(), request.server());
@@ -261,6 +262,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                   m.inventory(),
                   ArchiveOffsets.tocItems(streamed ? dir.resolve(StreamedRestore.HEAD_FILE) : dump),
                   RestoreValidator.defaultParallelism())) {
+            log.info("restore into {}: manifest, roles and TOC read in {} ms", request.database(),
+                (System.nanoTime() - began) / 1_000_000);
             PgRestore restorer = new PgRestore(connections, services.config().worker().pgBin());
             PgRestore.Request req =
                 new PgRestore.Request(

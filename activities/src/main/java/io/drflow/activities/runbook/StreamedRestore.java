@@ -2,6 +2,7 @@ package io.drflow.activities.runbook;
 
 import io.drflow.activities.postgres.ArchiveOffsets;
 import io.drflow.activities.postgres.DirectoryArchive;
+import io.drflow.activities.postgres.PgException;
 import io.drflow.activities.postgres.PgRestore;
 import io.drflow.activities.storage.ChecksumMismatchException;
 import io.drflow.activities.storage.ChunkCipher;
@@ -132,7 +133,11 @@ public final class StreamedRestore {
     return Files.isRegularFile(dir.resolve(HEAD_FILE));
   }
 
-  /** The Restore phase: see the class comment. */
+  /**
+   * The Restore phase: see the class comment. Tables load their rows frozen where PostgreSQL
+   * allows it ({@link DirectoryArchive#frozenCopy}); should a server refuse that all the same, the
+   * restore starts over once with the COPY statements as dumped.
+   */
   public static PgRestore.Result restore(
       ObjectStore store,
       Manifest.Dump dump,
@@ -144,16 +149,77 @@ public final class StreamedRestore {
       Runnable tick,
       IntConsumer finishedItem)
       throws IOException {
+    return withFreezeFallback(
+        request.database(),
+        request.jobs() > 1,
+        freeze -> {
+          // A second attempt replaces the half-restored database this call created.
+          PgRestore.Request r =
+              freeze
+                  ? request
+                  : new PgRestore.Request(
+                      request.server(),
+                      request.database(),
+                      request.dumpFile(),
+                      request.roles(),
+                      request.jobs(),
+                      true,
+                      request.dumpedByVersion(),
+                      request.completionMark());
+          return restore(store, dump, cipher, concurrency, dir, restorer, r, tick, finishedItem, freeze);
+        });
+  }
+
+  /** One restore attempt, loading rows frozen or not. */
+  public interface Attempt<T> {
+    T run(boolean freezeRows) throws IOException;
+  }
+
+  /**
+   * Runs {@code attempt} with frozen rows when {@code freeze}; if PostgreSQL refuses COPY FREEZE
+   * (pg_restore's error names it), once more without.
+   */
+  public static <T> T withFreezeFallback(String database, boolean freeze, Attempt<T> attempt) throws IOException {
+    if (!freeze) {
+      return attempt.run(false);
+    }
+    try {
+      return attempt.run(true);
+    } catch (PgException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("COPY FREEZE")) {
+        throw e;
+      }
+      log.warn("{}: the server refused to load rows frozen; restoring again with the COPY statements"
+          + " as dumped: {}", database, e.getMessage());
+      return attempt.run(false);
+    }
+  }
+
+  static PgRestore.Result restore(
+      ObjectStore store,
+      Manifest.Dump dump,
+      ChunkCipher cipher,
+      int concurrency,
+      Path dir,
+      PgRestore restorer,
+      PgRestore.Request request,
+      Runnable tick,
+      IntConsumer finishedItem,
+      boolean freezeRows)
+      throws IOException {
+    long began = System.nanoTime();
     byte[] head = Files.readAllBytes(dir.resolve(HEAD_FILE));
     Path archive = dir.resolve(ARCHIVE_DIR);
     deleteTree(archive);
     Files.createDirectories(archive);
     try (StreamedChunks chunks = StreamedChunks.open(store, dump, cipher, concurrency, request.jobs(), AHEAD, tick)) {
-      DirectoryArchive.Plan plan = DirectoryArchive.plan(head, chunks.index().rawBytes());
+      long indexRead = System.nanoTime();
+      DirectoryArchive.Plan plan = DirectoryArchive.plan(head, chunks.index().rawBytes(), freezeRows);
       if (plan.problem() != null) {
         throw new ChecksumMismatchException(dump.key(), "the archive's head no longer reads: " + plan.problem());
       }
       Files.write(archive.resolve("toc.dat"), plan.tocDat());
+      log.debug("{}: {} of {} data items load their rows frozen", dump.key(), plan.frozenCopies(), plan.items().size());
       Map<Integer, DirectoryArchive.DataItem> tables = new ConcurrentHashMap<>();
       List<Path> fifos = new ArrayList<>();
       for (DirectoryArchive.DataItem item : plan.items()) {
@@ -167,7 +233,9 @@ public final class StreamedRestore {
           }
         }
       }
+      long planned = System.nanoTime();
       mkfifo(fifos);
+      long fifosMade = System.nanoTime();
       // pg_restore launches table data in dump id order once the schema exists: fetch the first
       // chunks while the database is created and the schema restored, so no COPY starts waiting.
       tables.values().stream()
@@ -180,6 +248,9 @@ public final class StreamedRestore {
       ArchiveOffsets.readHead(head, head.length).items().stream()
           .filter(i -> tables.containsKey(i.dumpId()))
           .forEach(i -> byName.computeIfAbsent(i.namespace() + "." + i.tag(), k -> new ArrayList<>()).add(i.dumpId()));
+      log.info("{}: streamed restore prepared in {} ms (chunk index {}, TOC {}, {} FIFOs {})", request.database(),
+          (System.nanoTime() - began) / 1_000_000, (indexRead - began) / 1_000_000, (planned - indexRead) / 1_000_000,
+          fifos.size(), (fifosMade - planned) / 1_000_000);
       try (Feeders feeders = new Feeders(chunks, plan.intSize(), archive, tables)) {
         PgRestore.Result r =
             restorer.restore(

@@ -104,6 +104,17 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
         .allSatisfy(name -> assertThat(dir.resolve(name)).exists());
   }
 
+  @Test
+  void partitionsLoadedThroughTheirRootKeepTheirStatements() throws Exception {
+    Path custom = work.resolve("pg_dump-via-root.pgc");
+    pgDump("--format=custom", "--load-via-partition-root", "--file=" + custom);
+    byte[] head = Files.readAllBytes(custom);
+    ArchiveOffsets.Head h = ArchiveOffsets.readHead(head, head.length);
+    long tableData = h.entries().stream().filter(e -> "TABLE DATA".equals(e.desc())).count();
+    // app.events has three partitions: their rows go through app.events, which FREEZE refuses.
+    assertThat(DirectoryArchive.plan(head, head.length, true).frozenCopies()).isEqualTo((int) tableData - 3);
+  }
+
   private static void pgDump(String... args) {
     PgTools tools = PgTools.forServer(null, a.majorVersion() * 10000);
     List<String> all = new ArrayList<>(List.of("--compress=0", "--no-password"));
@@ -114,6 +125,82 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
         .start()) {
       p.awaitSuccess();
     }
+  }
+
+  @Test
+  void everyTablesRowsLoadFrozenAndTheDumpedStatementsStayForOtherPaths() throws Exception {
+    byte[] head = Files.readAllBytes(streamDir.resolve(StreamedRestore.HEAD_FILE));
+    ArchiveOffsets.Head h = ArchiveOffsets.readHead(head, head.length);
+    long tableData = h.entries().stream().filter(e -> "TABLE DATA".equals(e.desc())).count();
+    long rawBytes = Files.size(backup.file());
+    DirectoryArchive.Plan frozen = DirectoryArchive.plan(head, rawBytes, true);
+    assertThat(frozen.problem()).isNull();
+    assertThat(frozen.frozenCopies()).isEqualTo((int) tableData).isGreaterThan(5);
+    assertThat(DirectoryArchive.plan(head, rawBytes, false).frozenCopies()).isZero();
+    assertThat(DirectoryArchive.plan(head, rawBytes).tocDat())
+        .isEqualTo(DirectoryArchive.plan(head, rawBytes, false).tocDat());
+
+    // Restored on its own (the extension that reads the visibility map changes the catalog).
+    Path dir = Files.createDirectories(work.resolve("frozen"));
+    assertThat(StreamedRestore.fetchHead(store, dump, null, 3, dir, () -> {})).isNull();
+    StreamedRestore.restore(store, dump, null, 3, dir, new PgRestore(connB, null),
+        new PgRestore.Request(b.serverConfig(), "frozen_copy", null, backup.globals().roles(), 2, false, null, "done"),
+        () -> {}, id -> {});
+    assertThat(PgTestSupport.tableChecksums(connB, b.postgresConfig("frozen_copy")))
+        .isEqualTo(PgTestSupport.tableChecksums(connB, b.postgresConfig(RESTORED_DB)));
+    b.psql("frozen_copy", "create extension pg_visibility");
+    String notFrozen = b.psql("frozen_copy", """
+        select coalesce(string_agg(format('%s: %s of %s pages', c.oid::regclass, v.all_frozen,
+                 pg_relation_size(c.oid) / current_setting('block_size')::int), '; '), 'none')
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace,
+             lateral pg_visibility_map_summary(c.oid) v
+        where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema')
+          and v.all_frozen < pg_relation_size(c.oid) / current_setting('block_size')::int
+        """).strip();
+    assertThat(notFrozen).isEqualTo("none");
+    String tablesWithRows = b.psql("frozen_copy", """
+        select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema')
+          and pg_relation_size(c.oid) > 0
+        """).strip();
+    assertThat(Integer.parseInt(tablesWithRows)).isGreaterThan(5);
+  }
+
+  @Test
+  void aServerRefusingFrozenRowsGetsTheStatementsAsDumped() throws Exception {
+    // The refusal as PostgreSQL words it, from the server itself.
+    String refusal;
+    try (var c = connB.open(b.serverConfig()); var st = c.createStatement()) {
+      st.execute("create temporary table never_truncated (a int)");
+      try {
+        st.execute("copy never_truncated from program 'true' with (freeze)");
+        throw new AssertionError("COPY FREEZE into an old table was accepted");
+      } catch (java.sql.SQLException e) {
+        refusal = e.getMessage();
+      }
+    }
+    assertThat(refusal).contains("COPY FREEZE");
+    List<Boolean> attempts = new ArrayList<>();
+    String result = StreamedRestore.withFreezeFallback("db", true, freeze -> {
+      attempts.add(freeze);
+      if (freeze) {
+        throw new PgException(PgException.Kind.BAD_INPUT, "pg_restore failed: pg_restore: error: " + refusal);
+      }
+      return "restored";
+    });
+    assertThat(result).isEqualTo("restored");
+    assertThat(attempts).containsExactly(true, false);
+
+    // Other failures are not retried, and a restore not asked to freeze runs once.
+    attempts.clear();
+    assertThatThrownBy(() -> StreamedRestore.withFreezeFallback("db", true, freeze -> {
+      attempts.add(freeze);
+      throw new PgException(PgException.Kind.BAD_INPUT, "pg_restore: error: relation already exists");
+    })).hasMessageContaining("already exists");
+    assertThat(attempts).containsExactly(true);
+    attempts.clear();
+    StreamedRestore.withFreezeFallback("db", false, freeze -> attempts.add(freeze));
+    assertThat(attempts).containsExactly(false);
   }
 
   @Test
