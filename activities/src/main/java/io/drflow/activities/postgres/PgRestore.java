@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -156,6 +157,23 @@ public final class PgRestore {
    * request.dumpFile()} may also be a directory-format archive.
    */
   public Result restore(Request request, Duration every, Runnable tick, Listener listener) {
+    dumpSize(request.dumpFile()); // a missing dump is refused before any database is created
+    return restore(request, prepare(request), every, tick, listener);
+  }
+
+  /**
+   * What {@link #prepare} left for pg_restore: the tools to run, the roles it created, and a new
+   * empty database, or one found already restored.
+   */
+  public record Prepared(
+      PgTools tools, RoleRestorer.Outcome roles, boolean replaced, boolean alreadyRestored, long startedNanos) {}
+
+  /**
+   * Everything before pg_restore runs, which needs nothing from the dump itself, so a caller can
+   * do it while the dump is being made ready: the tools, the completion mark, the roles and a new
+   * database (dropping the half-restored one of an earlier attempt when {@code replaceExisting}).
+   */
+  public Prepared prepare(Request request) {
     long started = System.nanoTime();
     ServerConfig server = request.server();
     PgDatabases.requireName(request.database());
@@ -163,8 +181,6 @@ public final class PgRestore {
       throw new PgException(Kind.BAD_INPUT, "pg_restore needs at least one job, got "
           + request.jobs());
     }
-    long dumpBytes = dumpSize(request.dumpFile());
-
     PgTools tools;
     RoleRestorer.Outcome roles;
     boolean replaced = false;
@@ -175,26 +191,38 @@ public final class PgRestore {
       // Tools first: without a usable pg_restore nothing should be created.
       tools = PgTools.forServer(pgBin, requiredVersionNum(
           PgConnections.serverVersionNum(c), request.dumpedByVersion()));
+      boolean readyMade = false;
       if (PgDatabases.exists(c, request.database())) {
-        if (request.completionMark() != null
-            && request.completionMark().equals(PgDatabases.comment(c, request.database()))) {
+        String comment = PgDatabases.comment(c, request.database());
+        if (request.completionMark() != null && request.completionMark().equals(comment)) {
           log.info("{} on {} is already restored ({}); not restoring it again",
               request.database(), server.server(), request.completionMark());
-          return new Result(server.server(), request.database(), request.jobs(), List.of(),
-              List.of(), List.of("already restored by an earlier attempt"), false, dumpBytes,
-              Duration.ofNanos(System.nanoTime() - started), true);
+          return new Prepared(tools, null, false, true, started);
         }
-        if (!request.replaceExisting()) {
+        if (request.completionMark() != null && readyMark(request).equals(comment)) {
+          // Made ready ahead of the restore (see prepareAhead) and untouched since: take it, and
+          // unmark it first, so that an attempt dying in pg_restore leaves one a retry replaces.
+          try (Statement st = c.createStatement()) {
+            st.execute("comment on database " + Sql.quoteIdent(request.database()) + " is null");
+          }
+          readyMade = true;
+        } else if (!request.replaceExisting()) {
           throw new PgException(Kind.ALREADY_EXISTS, "database " + request.database()
               + " already exists on " + server.server() + "; drflow restores only into a new"
               + " database unless told to replace it");
+        } else {
+          replaced = true;
         }
-        replaced = true;
       }
       checked = System.nanoTime();
       roles = request.roles() == null
           ? new RoleRestorer.Outcome(List.of(), List.of(), List.of())
           : RoleRestorer.ensure(c, request.roles());
+      if (readyMade) {
+        log.info("{} on {} was made ready ahead of the restore: not created again", request.database(),
+            server.server());
+        return new Prepared(tools, roles, false, false, started);
+      }
     } catch (SQLException e) {
       throw PgException.fromSql("preparing the restore on " + server.server(), e, false);
     }
@@ -204,10 +232,47 @@ public final class PgRestore {
     }
     databases.create(server, request.database());
     long created = System.nanoTime();
-    log.info("{} created on {} {} ms after the restore began (connect {}, tools and checks {}, roles {},"
-            + " create {}); starting pg_restore", request.database(), server.server(),
-        (created - started) / 1_000_000, (connected - started) / 1_000_000, (checked - connected) / 1_000_000,
-        (rolesDone - checked) / 1_000_000, (created - rolesDone) / 1_000_000);
+    log.info("{} created on {} in {} ms (connect {}, tools and checks {}, roles {}, create {})",
+        request.database(), server.server(), (created - started) / 1_000_000, (connected - started) / 1_000_000,
+        (checked - connected) / 1_000_000, (rolesDone - checked) / 1_000_000, (created - rolesDone) / 1_000_000);
+    return new Prepared(tools, roles, replaced, false, started);
+  }
+
+  /**
+   * {@link #prepare} ahead of the restore (while the dump's head is fetched, say), leaving the new
+   * database marked as made ready for {@code request}: the restore's own {@link #prepare} then
+   * takes it as it is instead of creating it again. Needs {@code request.completionMark()}.
+   */
+  public void prepareAhead(Request request) {
+    if (request.completionMark() == null) {
+      throw new IllegalArgumentException("a database made ready ahead needs the restore's completion mark");
+    }
+    Prepared p = prepare(request);
+    if (!p.alreadyRestored()) {
+      databases.comment(request.server(), request.database(), readyMark(request));
+    }
+  }
+
+  /** The comment of a database {@link #prepareAhead} made ready and no restore has taken yet. */
+  static String readyMark(Request request) {
+    return "drflow: created, not yet restored; " + request.completionMark();
+  }
+
+  /** Runs pg_restore into the database {@link #prepare} made ready for {@code request}. */
+  public Result restore(Request request, Prepared prepared, Duration every, Runnable tick, Listener listener) {
+    long started = prepared.startedNanos();
+    ServerConfig server = request.server();
+    long dumpBytes = dumpSize(request.dumpFile());
+    if (prepared.alreadyRestored()) {
+      return new Result(server.server(), request.database(), request.jobs(), List.of(),
+          List.of(), List.of("already restored by an earlier attempt"), false, dumpBytes,
+          Duration.ofNanos(System.nanoTime() - started), true);
+    }
+    PgTools tools = prepared.tools();
+    RoleRestorer.Outcome roles = prepared.roles();
+    boolean replaced = prepared.replaced();
+    log.info("starting pg_restore into {} on {}, {} ms after the restore began", request.database(),
+        server.server(), (System.nanoTime() - started) / 1_000_000);
 
     boolean follow = listener != null && request.jobs() > 1;
     PgProcess.Builder b = PgProcess.builder(tools.binary("pg_restore"))

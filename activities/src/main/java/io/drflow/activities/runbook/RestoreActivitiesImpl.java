@@ -180,15 +180,21 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
           ChunkedDownloader.Checkpoint resumeFrom =
               ctx.getHeartbeatDetails(ChunkedDownloader.Checkpoint.class).orElse(null);
           if (streams(request.service())) {
-            String why =
-                StreamedRestore.fetchHead(
-                    store,
-                    m.dump(),
-                    cipher,
-                    services.config().backup().downloadConcurrency(),
-                    dir,
-                    // A checkpoint of nothing done: what a retry of this activity expects to find.
-                    () -> ctx.heartbeat(new ChunkedDownloader.Checkpoint(m.dump().sha256(), 0, 0, 0)));
+            java.util.concurrent.Future<?> scratch = prepareScratchAhead(request, m);
+            String why;
+            try {
+              why =
+                  StreamedRestore.fetchHead(
+                      store,
+                      m.dump(),
+                      cipher,
+                      services.config().backup().downloadConcurrency(),
+                      dir,
+                      // A checkpoint of nothing done: what a retry of this activity expects to find.
+                      () -> ctx.heartbeat(new ChunkedDownloader.Checkpoint(m.dump().sha256(), 0, 0, 0)));
+            } finally {
+              awaitScratch(scratch, request);
+            }
             if (why == null) {
               Files.deleteIfExists(target);
               return new DownloadResult(
@@ -237,6 +243,63 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         });
   }
 
+  /**
+   * Creates the scratch database the download's Restore will fill (see {@link
+   * DownloadRequest#scratchDatabase()}) on another thread: PostgreSQL takes 60-300 ms to create one,
+   * the head fetch about as long. Null when the request names none.
+   */
+  private java.util.concurrent.Future<?> prepareScratchAhead(DownloadRequest request, Manifest m) {
+    if (request.scratchDatabase() == null || request.scratchServer() == null) {
+      return null;
+    }
+    ServerConfig server = services.server(request.service(), request.scratchServer());
+    refuseProduction(request.service(), server, request.scratchDatabase(), "create");
+    PgRestore.Request restore =
+        new PgRestore.Request(
+            server,
+            request.scratchDatabase(),
+            workDirs.dir(request.workId()).resolve(DUMP_FILE),
+            null,
+            services.config().worker().effectiveRestoreJobs(),
+            true,
+            m.source().pgDumpVersion(),
+            completionMark(m, request.workId()));
+    PgRestore restorer = new PgRestore(connections, services.config().worker().pgBin());
+    return PREPARE.submit(
+        () -> {
+          restorer.prepareAhead(
+              new PgRestore.Request(
+                  restore.server(),
+                  restore.database(),
+                  restore.dumpFile(),
+                  roles(m),
+                  restore.jobs(),
+                  restore.replaceExisting(),
+                  restore.dumpedByVersion(),
+                  restore.completionMark()));
+          return null;
+        });
+  }
+
+  /**
+   * Waits for {@link #prepareScratchAhead}: the activity must not end while a CREATE DATABASE is
+   * under way. Its failure does not fail the download: the Restore prepares the database itself
+   * and reports what stops it.
+   */
+  private static void awaitScratch(java.util.concurrent.Future<?> scratch, DownloadRequest request) {
+    if (scratch == null) {
+      return;
+    }
+    try {
+      scratch.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      log.warn("could not create {} ahead of the restore; the restore will: {}", request.scratchDatabase(),
+          String.valueOf(e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public RestoreResult restore(RestoreRequest request) {
     long began = System.nanoTime();
@@ -252,8 +315,25 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                 "the downloaded dump " + dump + " is gone from this host", Failures.WORK_FILES_MISSING);
           }
           Manifest m = manifests.read(request.manifestKey());
-          RoleSet roles = roles(m);
           int jobs = services.config().worker().effectiveRestoreJobs();
+          PgRestore restorer = new PgRestore(connections, services.config().worker().pgBin());
+          java.util.function.Function<RoleSet, PgRestore.Request> requestWith =
+              roles ->
+                  new PgRestore.Request(
+                      server,
+                      request.database(),
+                      dump,
+                      roles,
+                      jobs,
+                      // The name belongs to this run (see DISPOSABLE): a retry replaces its
+                      // own half-restored attempt.
+                      true,
+                      m.source().pgDumpVersion(),
+                      completionMark(m, request.workId()));
+          // The database is created while the dump is made ready for pg_restore: neither needs
+          // the other, and creating one takes 60-200 ms.
+          java.util.concurrent.Future<PgRestore.Prepared> prepared =
+              streamed ? PREPARE.submit(() -> restorer.prepare(requestWith.apply(roles(m)))) : null;
           Runnable tick = Heartbeat.tick("pg_restore -j" + jobs + " into " + request.database());
           try (ScansDuringRestore scans =
               new ScansDuringRestore(
@@ -262,21 +342,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                   m.inventory(),
                   ArchiveOffsets.tocItems(streamed ? dir.resolve(StreamedRestore.HEAD_FILE) : dump),
                   RestoreValidator.defaultParallelism())) {
-            log.info("restore into {}: manifest, roles and TOC read in {} ms", request.database(),
+            log.info("restore into {}: manifest and TOC read in {} ms", request.database(),
                 (System.nanoTime() - began) / 1_000_000);
-            PgRestore restorer = new PgRestore(connections, services.config().worker().pgBin());
-            PgRestore.Request req =
-                new PgRestore.Request(
-                    server,
-                    request.database(),
-                    dump,
-                    roles,
-                    jobs,
-                    // The name belongs to this run (see DISPOSABLE): a retry replaces its
-                    // own half-restored attempt.
-                    true,
-                    m.source().pgDumpVersion(),
-                    completionMark(m, request.workId()));
             PgRestore.Result r =
                 streamed
                     ? StreamedRestore.restore(
@@ -286,10 +353,11 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                         services.config().backup().downloadConcurrency(),
                         dir,
                         restorer,
-                        req,
+                        requestWith.apply(null),
+                        prepared,
                         tick,
                         scans::itemFinished)
-                    : restorer.restore(req, Heartbeat.EVERY, tick, scans::itemFinished);
+                    : restorer.restore(requestWith.apply(roles(m)), Heartbeat.EVERY, tick, scans::itemFinished);
             // A retry that found the restore already complete saw no restore progress: validation
             // then runs every scan itself.
             long f0 = System.nanoTime();
@@ -303,8 +371,33 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                 r.rolesCreated(),
                 streamed ? m.dump().dumpBytes() : r.dumpBytes(),
                 checks);
+          } finally {
+            // A failure before pg_restore started must not leave a CREATE DATABASE running on
+            // its own: a retry would race it.
+            if (prepared != null) {
+              awaitQuietly(prepared);
+            }
           }
         });
+  }
+
+  /** Where restores prepare their database while the dump is made ready. */
+  private static final java.util.concurrent.ExecutorService PREPARE =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "drflow-restore-prepare");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private static void awaitQuietly(java.util.concurrent.Future<?> f) {
+    try {
+      f.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      // reported by the restore itself, or beside the failure that stopped it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override

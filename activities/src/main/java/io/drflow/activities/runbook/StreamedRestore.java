@@ -21,12 +21,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,25 +152,68 @@ public final class StreamedRestore {
       Runnable tick,
       IntConsumer finishedItem)
       throws IOException {
+    return restore(store, dump, cipher, concurrency, dir, restorer, request, null, tick, finishedItem);
+  }
+
+  /**
+   * As above, with the database being made ready meanwhile: {@code prepared} is {@link
+   * PgRestore#prepare} of {@code request} running elsewhere (null: prepare here), awaited only
+   * when pg_restore is about to start.
+   */
+  public static PgRestore.Result restore(
+      ObjectStore store,
+      Manifest.Dump dump,
+      ChunkCipher cipher,
+      int concurrency,
+      Path dir,
+      PgRestore restorer,
+      PgRestore.Request request,
+      Future<PgRestore.Prepared> prepared,
+      Runnable tick,
+      IntConsumer finishedItem)
+      throws IOException {
     return withFreezeFallback(
         request.database(),
         request.jobs() > 1,
         freeze -> {
+          if (freeze) {
+            Supplier<PgRestore.Prepared> ready =
+                prepared == null ? () -> restorer.prepare(request) : () -> await(prepared);
+            return restore(store, dump, cipher, concurrency, dir, restorer, request, ready, tick, finishedItem, true);
+          }
           // A second attempt replaces the half-restored database this call created.
-          PgRestore.Request r =
-              freeze
-                  ? request
-                  : new PgRestore.Request(
-                      request.server(),
-                      request.database(),
-                      request.dumpFile(),
-                      request.roles(),
-                      request.jobs(),
-                      true,
-                      request.dumpedByVersion(),
-                      request.completionMark());
-          return restore(store, dump, cipher, concurrency, dir, restorer, r, tick, finishedItem, freeze);
+          PgRestore.Request again =
+              new PgRestore.Request(
+                  request.server(),
+                  request.database(),
+                  request.dumpFile(),
+                  request.roles(),
+                  request.jobs(),
+                  true,
+                  request.dumpedByVersion(),
+                  request.completionMark());
+          return restore(
+              store, dump, cipher, concurrency, dir, restorer, again, () -> restorer.prepare(again), tick,
+              finishedItem, false);
         });
+  }
+
+  /** The outcome of a preparation running on another thread, its failure as if thrown here. */
+  static PgRestore.Prepared await(Future<PgRestore.Prepared> prepared) {
+    try {
+      return prepared.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new PgException(PgException.Kind.TRANSIENT, "preparing the restore failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PgException(PgException.Kind.TRANSIENT, "interrupted while the database was being prepared", e);
+    }
   }
 
   /** One restore attempt, loading rows frozen or not. */
@@ -203,6 +249,7 @@ public final class StreamedRestore {
       Path dir,
       PgRestore restorer,
       PgRestore.Request request,
+      Supplier<PgRestore.Prepared> prepare,
       Runnable tick,
       IntConsumer finishedItem,
       boolean freezeRows)
@@ -263,6 +310,7 @@ public final class StreamedRestore {
                     request.replaceExisting(),
                     request.dumpedByVersion(),
                     request.completionMark()),
+                prepare.get(),
                 Heartbeat.EVERY,
                 () -> {
                   feeders.throwIfCorrupt();

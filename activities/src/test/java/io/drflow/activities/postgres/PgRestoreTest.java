@@ -95,6 +95,40 @@ class PgRestoreTest {
   }
 
   @Test
+  void aDatabaseMadeReadyAheadIsTakenOnceAndReplacedAfterAnAttemptThatDied() {
+    PgRestore.Request req =
+        new PgRestore.Request(server, "ahead", backup.file(), backup.globals().roles(), 2, true, null, "run 7 done");
+    restore.prepareAhead(req);
+    restore.prepareAhead(req); // a retried download: still the same database, still marked
+    String oid = cluster.psql("postgres", "select oid from pg_database where datname = 'ahead'");
+    assertThat(cluster.psql("postgres", "select shobj_description(" + oid + ", 'pg_database')"))
+        .startsWith("drflow: created, not yet restored; run 7 done");
+
+    PgRestore.Result r = restore.restore(req);
+    assertThat(r.alreadyRestored()).isFalse();
+    assertThat(r.replacedExisting()).isFalse();
+    // Restored into the very database made ready, not a new one of the same name.
+    assertThat(cluster.psql("postgres", "select oid from pg_database where datname = 'ahead'")).isEqualTo(oid);
+    assertThat(cluster.psql("ahead", "select count(*) from t")).isEqualTo("5000");
+    assertThat(cluster.psql("postgres", "select shobj_description(" + oid + ", 'pg_database')"))
+        .isEqualTo("run 7 done");
+
+    // An attempt that took the database and died in pg_restore left it unmarked and half full: the
+    // next attempt does not take it as ready, it replaces it.
+    PgRestore.Request next =
+        new PgRestore.Request(server, "ahead", backup.file(), backup.globals().roles(), 2, true, null, "run 8 done");
+    restore.prepareAhead(next);
+    String readyOid = cluster.psql("postgres", "select oid from pg_database where datname = 'ahead'");
+    restore.prepare(next); // takes it, as the first attempt did
+    cluster.psql("ahead", "create table half_done (x int)");
+    PgRestore.Result retried = restore.restore(next);
+    assertThat(retried.replacedExisting()).isTrue();
+    assertThat(cluster.psql("postgres", "select oid from pg_database where datname = 'ahead'")).isNotEqualTo(readyOid);
+    assertThat(cluster.psql("ahead", "select count(*) from pg_class where relname = 'half_done'")).isEqualTo("0");
+    assertThat(cluster.psql("ahead", "select count(*) from t")).isEqualTo("5000");
+  }
+
+  @Test
   void resultReportsWhatWasDone() {
     PgRestore.Result r = restore.restore(request("result check", false));
     assertThat(r.database()).isEqualTo("result check");

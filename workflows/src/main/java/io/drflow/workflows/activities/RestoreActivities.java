@@ -14,7 +14,18 @@ import java.util.List;
 @ActivityInterface
 public interface RestoreActivities {
 
-  record DownloadRequest(String service, String manifestKey, String workId) {}
+  /**
+   * @param scratchServer with {@code scratchDatabase}, where the Restore that follows will restore
+   *     (drills): a download that only fetches the dump's head (a streamed restore) creates that
+   *     database meanwhile, so the restore does not wait for it. Null: the Restore creates it
+   */
+  record DownloadRequest(
+      String service, String manifestKey, String workId, String scratchServer, String scratchDatabase) {
+
+    public DownloadRequest(String service, String manifestKey, String workId) {
+      this(service, manifestKey, workId, null, null);
+    }
+  }
 
   /**
    * @param resumedFromByte where this attempt continued an earlier one's download (0: from the

@@ -42,6 +42,8 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
   private static final int HOST_ATTEMPTS = 3;
   /** Since this version the downloaded files are deleted while validation runs. */
   static final String ASYNC_HOST_CLEANUP = "async-host-cleanup";
+  /** Since this version a streamed download creates the scratch database while it runs. */
+  static final String SCRATCH_WITH_DOWNLOAD = "scratch-created-with-download";
 
   private final CatalogActivities catalog =
       ActivityStubs.stub(CatalogActivities.class, ActivityStubs.quick(), "Resolve service");
@@ -125,6 +127,16 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
   private void restoreAndVerify(String runId) {
     backup = phases.run("Locate", () -> Async.function(locator::locate, plan.service(), input.backup()));
     phases.clock().note("Locate", backup.key());
+    boolean scratchWithDownload =
+        Workflow.getVersion(SCRATCH_WITH_DOWNLOAD, Workflow.DEFAULT_VERSION, 1) == 1;
+    if (scratchWithDownload) {
+      // From here on the database may exist: a failed download still has it dropped.
+      scratchMayExist = true;
+    }
+    DownloadRequest download =
+        scratchWithDownload
+            ? new DownloadRequest(plan.service(), backup.manifestKey(), runId, "drill", scratchDatabase)
+            : new DownloadRequest(plan.service(), backup.manifestKey(), runId);
     for (int attempt = 1; ; attempt++) {
       hostQueue = hosts.hostTaskQueue();
       RestoreActivities host =
@@ -136,10 +148,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
         DownloadResult fetched =
             phases.run(
                 "Download",
-                () ->
-                    Async.function(
-                        host::download,
-                        new DownloadRequest(plan.service(), backup.manifestKey(), runId)));
+                () -> Async.function(host::download, download));
         phases.clock().note("Download", downloadNote(fetched));
         scratchMayExist = true;
         RestoreResult restored =

@@ -24,6 +24,7 @@ import io.drflow.workflows.activities.NotifyActivities;
 import io.drflow.workflows.activities.NotifyActivities.Notification;
 import io.drflow.workflows.activities.ReportActivities;
 import io.drflow.workflows.activities.RestoreActivities;
+import io.drflow.workflows.activities.RestoreActivities.DownloadRequest;
 import io.drflow.workflows.activities.RestoreActivities.DownloadResult;
 import io.drflow.workflows.activities.RestoreActivities.DropRequest;
 import io.drflow.workflows.activities.RestoreActivities.RestoreResult;
@@ -145,7 +146,12 @@ class RestoreDrillWorkflowTest {
 
     InOrder order = inOrder(restore, reports);
     order.verify(restore).locate("shop", null);
-    order.verify(restore).download(any());
+    // The download is told which database the restore will fill, so it can create it meanwhile.
+    ArgumentCaptor<DownloadRequest> download = ArgumentCaptor.forClass(DownloadRequest.class);
+    order.verify(restore).download(download.capture());
+    assertThat(download.getValue().scratchServer()).isEqualTo("drill");
+    assertThat(download.getValue().scratchDatabase()).isEqualTo(report.scratch().database());
+    assertThat(download.getValue().workId()).isEqualTo(report.runId());
     order.verify(restore).restore(any());
     order.verify(restore).validate(any());
     order.verify(restore).dropDatabase(new DropRequest("shop", "drill", report.scratch().database()));
@@ -243,7 +249,7 @@ class RestoreDrillWorkflowTest {
   }
 
   @Test
-  void checksumMismatchFailsOnceWithoutRetryAndCreatesNothing(WorkflowClient client) {
+  void checksumMismatchFailsOnceWithoutRetryAndDropsWhatTheDownloadMayHaveCreated(WorkflowClient client) {
     happyActivities();
     when(restore.download(any()))
         .thenThrow(
@@ -259,7 +265,10 @@ class RestoreDrillWorkflowTest {
 
     verify(restore, times(1)).download(any());
     verify(restore, never()).restore(any());
-    verify(restore, never()).dropDatabase(any());
+    // A streamed download creates the scratch database while it fetches: it is dropped all the same.
+    ArgumentCaptor<DownloadRequest> asked = ArgumentCaptor.forClass(DownloadRequest.class);
+    verify(restore).download(asked.capture());
+    verify(restore, times(1)).dropDatabase(new DropRequest("shop", "drill", asked.getValue().scratchDatabase()));
     verify(reports).store(any());
   }
 
