@@ -71,6 +71,16 @@ public final class PgRestore {
         boolean replaceExisting) {
       this(server, database, dumpFile, roles, jobs, replaceExisting, null);
     }
+
+    /** This request with {@code roles} to create first. */
+    public Request withRoles(RoleSet roles) {
+      return new Request(server, database, dumpFile, roles, jobs, replaceExisting, dumpedByVersion, completionMark);
+    }
+
+    /** This request restoring from {@code dumpFile}, and replacing the database if it exists. */
+    public Request replacingFrom(Path dumpFile) {
+      return new Request(server, database, dumpFile, roles, jobs, true, dumpedByVersion, completionMark);
+    }
   }
 
   /**

@@ -267,16 +267,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     PgRestore restorer = new PgRestore(connections, services.config().worker().pgBin());
     return PREPARE.submit(
         () -> {
-          restorer.prepareAhead(
-              new PgRestore.Request(
-                  restore.server(),
-                  restore.database(),
-                  restore.dumpFile(),
-                  roles(m),
-                  restore.jobs(),
-                  restore.replaceExisting(),
-                  restore.dumpedByVersion(),
-                  restore.completionMark()));
+          restorer.prepareAhead(restore.withRoles(roles(m)));
           return null;
         });
   }

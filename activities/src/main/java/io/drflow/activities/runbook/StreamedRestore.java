@@ -139,24 +139,7 @@ public final class StreamedRestore {
   /**
    * The Restore phase: see the class comment. Tables load their rows frozen where PostgreSQL
    * allows it ({@link DirectoryArchive#frozenCopy}); should a server refuse that all the same, the
-   * restore starts over once with the COPY statements as dumped.
-   */
-  public static PgRestore.Result restore(
-      ObjectStore store,
-      Manifest.Dump dump,
-      ChunkCipher cipher,
-      int concurrency,
-      Path dir,
-      PgRestore restorer,
-      PgRestore.Request request,
-      Runnable tick,
-      IntConsumer finishedItem)
-      throws IOException {
-    return restore(store, dump, cipher, concurrency, dir, restorer, request, null, tick, finishedItem);
-  }
-
-  /**
-   * As above, with the database being made ready meanwhile: {@code prepared} is {@link
+   * restore starts over once with the COPY statements as dumped. {@code prepared} is {@link
    * PgRestore#prepare} of {@code request} running elsewhere (null: prepare here), awaited only
    * when pg_restore is about to start.
    */
@@ -182,16 +165,7 @@ public final class StreamedRestore {
             return restore(store, dump, cipher, concurrency, dir, restorer, request, ready, tick, finishedItem, true);
           }
           // A second attempt replaces the half-restored database this call created.
-          PgRestore.Request again =
-              new PgRestore.Request(
-                  request.server(),
-                  request.database(),
-                  request.dumpFile(),
-                  request.roles(),
-                  request.jobs(),
-                  true,
-                  request.dumpedByVersion(),
-                  request.completionMark());
+          PgRestore.Request again = request.replacingFrom(request.dumpFile());
           return restore(
               store, dump, cipher, concurrency, dir, restorer, again, () -> restorer.prepare(again), tick,
               finishedItem, false);

@@ -54,7 +54,7 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
     restored = StreamedRestore.restore(store, dump, null, 3, streamDir, new PgRestore(connB, null),
         new PgRestore.Request(b.serverConfig(), RESTORED_DB, null, backup.globals().roles(), 2, false,
             null, "streamed"),
-        () -> {}, finished::add);
+        null, () -> {}, finished::add);
   }
 
   @AfterAll
@@ -145,7 +145,7 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
     assertThat(StreamedRestore.fetchHead(store, dump, null, 3, dir, () -> {})).isNull();
     StreamedRestore.restore(store, dump, null, 3, dir, new PgRestore(connB, null),
         new PgRestore.Request(b.serverConfig(), "frozen_copy", null, backup.globals().roles(), 2, false, null, "done"),
-        () -> {}, id -> {});
+        null, () -> {}, id -> {});
     assertThat(PgTestSupport.tableChecksums(connB, b.postgresConfig("frozen_copy")))
         .isEqualTo(PgTestSupport.tableChecksums(connB, b.postgresConfig(RESTORED_DB)));
     b.psql("frozen_copy", "create extension pg_visibility");
@@ -212,7 +212,7 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
     assertThat(StreamedRestore.fetchHead(store, sealed, cipher, 3, dir, () -> {})).isNull();
     StreamedRestore.restore(store, sealed, cipher, 3, dir, new PgRestore(connB, null),
         new PgRestore.Request(b.serverConfig(), "sealed_copy", null, backup.globals().roles(), 2, false, null, "done"),
-        () -> {}, id -> {});
+        null, () -> {}, id -> {});
     assertThat(PgTestSupport.tableChecksums(connB, b.postgresConfig("sealed_copy")))
         .isEqualTo(PgTestSupport.tableChecksums(connB, b.postgresConfig(RESTORED_DB)));
     // Without the key the head cannot even be read.
@@ -233,7 +233,7 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
 
     assertThatThrownBy(() -> StreamedRestore.restore(store, copy, null, 3, dir, new PgRestore(connB, null),
             new PgRestore.Request(b.serverConfig(), "corrupt_copy", null, null, 2, false, null, "done"),
-            () -> {}, id -> {}))
+            null, () -> {}, id -> {}))
         .isInstanceOf(ChecksumMismatchException.class)
         .hasMessageContaining("SHA-256 of chunk");
     try (var c = connB.open(b.serverConfig())) {

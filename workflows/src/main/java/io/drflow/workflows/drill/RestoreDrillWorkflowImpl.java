@@ -66,6 +66,8 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
   private BackupRef backup;
   private String scratchDatabase;
   private boolean scratchMayExist;
+  /** The download succeeded: the restore that follows creates the database if nothing did. */
+  private boolean scratchMade;
   private boolean scratchDropped;
   private final List<Check> checks = new ArrayList<>();
   private Long validatedAt;
@@ -151,6 +153,7 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
                 () -> Async.function(host::download, download));
         phases.clock().note("Download", downloadNote(fetched));
         scratchMayExist = true;
+        scratchMade = true;
         RestoreResult restored =
             phases.run(
                 "Restore",
@@ -241,19 +244,24 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
 
   private void cleanupAndReport() {
     deleteHostFiles();
-    if (input.keep() && scratchMayExist) {
+    if (input.keep() && scratchMade) {
       phases.skip("Cleanup", "kept " + scratchDatabase + " as asked");
     } else if (!scratchMayExist) {
       phases.skip("Cleanup", "nothing was created");
     } else {
       try {
-        phases.run(
-            "Cleanup",
-            () ->
-                Async.function(
-                    cleaner::dropDatabase,
-                    new DropRequest(plan.service(), "drill", scratchDatabase)));
-        scratchDropped = true;
+        Boolean existed =
+            phases.run(
+                "Cleanup",
+                () ->
+                    Async.function(
+                        cleaner::dropDatabase,
+                        new DropRequest(plan.service(), "drill", scratchDatabase)));
+        // A failed download may or may not have created the database: say which it was.
+        scratchDropped = scratchMade || Boolean.TRUE.equals(existed);
+        if (!scratchDropped) {
+          phases.clock().note("Cleanup", "nothing to drop: the download created no database");
+        }
       } catch (RuntimeException e) {
         if (!"FAILED".equals(status) && !"CANCELLED".equals(status)) {
           status = "FAILED";

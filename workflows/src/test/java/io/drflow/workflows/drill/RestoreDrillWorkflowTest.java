@@ -269,7 +269,29 @@ class RestoreDrillWorkflowTest {
     ArgumentCaptor<DownloadRequest> asked = ArgumentCaptor.forClass(DownloadRequest.class);
     verify(restore).download(asked.capture());
     verify(restore, times(1)).dropDatabase(new DropRequest("shop", "drill", asked.getValue().scratchDatabase()));
-    verify(reports).store(any());
+    ArgumentCaptor<RunReport> stored = ArgumentCaptor.forClass(RunReport.class);
+    verify(reports).store(stored.capture());
+    // happyActivities' drop answers true: the download had created it, and the report says so.
+    assertThat(stored.getValue().scratch().dropped()).isTrue();
+  }
+
+  @Test
+  void aFailedDownloadThatCreatedNothingIsNotReportedAsDroppingADatabase(WorkflowClient client) {
+    happyActivities();
+    when(restore.download(any()))
+        .thenThrow(ApplicationFailure.newNonRetryableFailure("sha256 mismatch", "ChecksumMismatch"));
+    when(restore.dropDatabase(any())).thenReturn(false);
+    env.start();
+
+    WorkflowFailedException failed =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            WorkflowFailedException.class, () -> newWorkflow(client).drill(DrillInput.of("shop")));
+    RunReport report = failed.getCause() instanceof ApplicationFailure af
+        ? af.getDetails().get(RunReport.class)
+        : null;
+    assertThat(report).isNotNull();
+    assertThat(report.scratch().dropped()).isFalse();
+    assertThat(phase(report.phases(), "Cleanup").note()).isEqualTo("nothing to drop: the download created no database");
   }
 
   @Test
