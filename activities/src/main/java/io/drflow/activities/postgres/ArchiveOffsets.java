@@ -106,7 +106,9 @@ public final class ArchiveOffsets {
    *     head
    * @param flag 1 offset not set, 2 set, 3 no data
    * @param offset the data block's position in the archive when {@code flag} is 2
-   * @param copyField where its COPY statement field (a length, then the bytes) lies in the head
+   * @param copyField where its COPY statement field (a length, then the bytes) lies in the head,
+   *     {@code copyFieldLength} bytes in all
+   * @param copyStmt the COPY statement's bytes as dumped; null for pg_dump's null string
    * @param loadViaPartitionRoot whether pg_dump --load-via-partition-root marked the entry's data
    *     as loaded through its partitioned root rather than into the table itself
    */
@@ -116,15 +118,12 @@ public final class ArchiveOffsets {
       String namespace,
       String tag,
       int copyField,
+      int copyFieldLength,
+      byte[] copyStmt,
       boolean loadViaPartitionRoot,
       int offsetField,
       int flag,
-      long offset) {
-
-    public HeadEntry(int dumpId, String desc, int offsetField, int flag, long offset) {
-      this(dumpId, desc, null, null, -1, false, offsetField, flag, offset);
-    }
-  }
+      long offset) {}
 
   /**
    * An archive's header and TOC, parsed.
@@ -565,11 +564,13 @@ public final class ArchiveOffsets {
           String tag = readString();
           String desc = readString();
           readInt(); // section
-          boolean viaRoot = startsWith(cursor, LOAD_VIA_PARTITION_ROOT);
+          int defnField = cursor;
           readStr(); // defn
+          boolean viaRoot = startsWith(defnField, LOAD_VIA_PARTITION_ROOT);
           readStr(); // dropStmt
           int copyField = cursor;
-          readStr(); // copyStmt
+          byte[] copyStmt = readBytes();
+          int copyFieldLength = cursor - copyField;
           String namespace = readString();
           if (desc != null && FOLLOWED.contains(desc)) {
             items.add(new TocItem(dumpId, desc, namespace, tag));
@@ -601,23 +602,16 @@ public final class ArchiveOffsets {
           for (int o = 0; o < offSize; o++) {
             offset |= (long) (b[(int) offsetField + 1 + o] & 0xff) << (8 * o);
           }
-          all.add(new HeadEntry(dumpId, desc, namespace, tag, copyField, viaRoot, (int) offsetField, flag, offset));
+          all.add(new HeadEntry(dumpId, desc, namespace, tag, copyField, copyFieldLength, copyStmt, viaRoot,
+              (int) offsetField, flag, offset));
         }
       }
 
-      /** Whether the string field at {@code field} starts with {@code prefix} (false if not all read). */
+      /** Whether the string field read at {@code field} starts with {@code prefix}. */
       private boolean startsWith(int field, byte[] prefix) {
-        int n = intSize();
-        int start = field + 1 + n;
-        if (start > length || b[field] != 0) {
-          return false; // not read yet, or pg_dump's null string
-        }
-        long len = 0;
-        for (int k = 0; k < n; k++) {
-          len |= (long) (b[field + 1 + k] & 0xff) << (8 * k);
-        }
-        return len >= prefix.length
-            && start + prefix.length <= length
+        int start = field + 1 + intSize();
+        return b[field] == 0 // not pg_dump's null string
+            && cursor - start >= prefix.length
             && Arrays.equals(b, start, start + prefix.length, prefix, 0, prefix.length);
       }
 
@@ -654,6 +648,16 @@ public final class ArchiveOffsets {
         String s = new String(b, cursor, n, java.nio.charset.StandardCharsets.UTF_8);
         cursor += n;
         return s;
+      }
+
+      /** A string's bytes (null for pg_dump's null string), exactly as dumped. */
+      private byte[] readBytes() {
+        int at = cursor;
+        if (!readStr()) {
+          return null;
+        }
+        int start = at + 1 + intSize();
+        return Arrays.copyOfRange(b, start, cursor);
       }
 
       /** Skips a string; false for the null string that ends a dependency list. */

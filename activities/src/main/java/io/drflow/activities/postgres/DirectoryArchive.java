@@ -109,9 +109,9 @@ public final class DirectoryArchive {
     int frozen = 0;
     for (ArchiveOffsets.HeadEntry e : h.entries()) {
       fields.add(new Field(e.offsetField(), 1 + h.offSize(), string(h.intSize(), fileName(e))));
-      byte[] copy = freezeRows ? frozenCopy(head, h.intSize(), e, tables) : null;
+      byte[] copy = freezeRows ? frozenCopy(e, tables) : null;
       if (copy != null) {
-        fields.add(new Field(e.copyField(), fieldLength(head, h.intSize(), e.copyField()), string(h.intSize(), copy)));
+        fields.add(new Field(e.copyField(), e.copyFieldLength(), string(h.intSize(), copy)));
         frozen++;
       }
     }
@@ -147,12 +147,12 @@ public final class DirectoryArchive {
    * TRUNCATE ONLY}. So only the plain data of a table (not loaded through its partitioned root,
    * not a foreign table) whose statement targets that very table qualifies.
    */
-  static byte[] frozenCopy(byte[] head, int intSize, ArchiveOffsets.HeadEntry e, java.util.Set<String> tables) {
-    if (!"TABLE DATA".equals(e.desc()) || e.loadViaPartitionRoot() || e.copyField() < 0
+  static byte[] frozenCopy(ArchiveOffsets.HeadEntry e, java.util.Set<String> tables) {
+    if (!"TABLE DATA".equals(e.desc()) || e.loadViaPartitionRoot()
         || !tables.contains(e.namespace() + '\0' + e.tag())) {
       return null;
     }
-    byte[] stmt = stringBytes(head, intSize, e.copyField());
+    byte[] stmt = e.copyStmt();
     if (stmt == null || stmt.length < COPY_END.length
         || !java.util.Arrays.equals(stmt, stmt.length - COPY_END.length, stmt.length, COPY_END, 0, COPY_END.length)
         || !List.of(e.namespace(), e.tag()).equals(copyTarget(new String(stmt, StandardCharsets.UTF_8)))) {
@@ -208,28 +208,6 @@ public final class DirectoryArchive {
       }
     }
     return names;
-  }
-
-  /** The bytes of the string field at {@code field}; null for pg_dump's null string. */
-  private static byte[] stringBytes(byte[] head, int intSize, int field) {
-    if (head[field] != 0) {
-      return null;
-    }
-    int n = (int) readUnsigned(head, field + 1, intSize);
-    return java.util.Arrays.copyOfRange(head, field + 1 + intSize, field + 1 + intSize + n);
-  }
-
-  private static int fieldLength(byte[] head, int intSize, int field) {
-    int n = head[field] != 0 ? 0 : (int) readUnsigned(head, field + 1, intSize);
-    return 1 + intSize + n;
-  }
-
-  private static long readUnsigned(byte[] b, int at, int size) {
-    long v = 0;
-    for (int k = 0; k < size; k++) {
-      v |= (long) (b[at + k] & 0xff) << (8 * k);
-    }
-    return v;
   }
 
   private static String fileName(ArchiveOffsets.HeadEntry e) {

@@ -255,15 +255,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     ServerConfig server = services.server(request.service(), request.scratchServer());
     refuseProduction(request.service(), server, request.scratchDatabase(), "create");
     PgRestore.Request restore =
-        new PgRestore.Request(
-            server,
-            request.scratchDatabase(),
-            workDirs.dir(request.workId()).resolve(DUMP_FILE),
-            null,
-            services.config().worker().effectiveRestoreJobs(),
-            true,
-            m.source().pgDumpVersion(),
-            completionMark(m, request.workId()));
+        restoreRequest(server, request.scratchDatabase(), workDirs.dir(request.workId()).resolve(DUMP_FILE), m,
+            request.workId());
     PgRestore restorer = new PgRestore(connections, services.config().worker().pgBin());
     return PREPARE.submit(
         () -> {
@@ -278,17 +271,28 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
    * and reports what stops it.
    */
   private static void awaitScratch(java.util.concurrent.Future<?> scratch, DownloadRequest request) {
-    if (scratch == null) {
-      return;
-    }
-    try {
-      scratch.get();
-    } catch (java.util.concurrent.ExecutionException e) {
+    Throwable failed = scratch == null ? null : awaitQuietly(scratch);
+    if (failed != null) {
       log.warn("could not create {} ahead of the restore; the restore will: {}", request.scratchDatabase(),
-          String.valueOf(e.getCause()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+          String.valueOf(failed));
     }
+  }
+
+  /**
+   * What the restore of {@code m} into {@code database} asks of pg_restore, roles aside. The name
+   * belongs to this run (see DISPOSABLE): a retry replaces its own half-restored attempt.
+   */
+  private PgRestore.Request restoreRequest(
+      ServerConfig server, String database, Path dump, Manifest m, String workId) {
+    return new PgRestore.Request(
+        server,
+        database,
+        dump,
+        null,
+        services.config().worker().effectiveRestoreJobs(),
+        true,
+        m.source().pgDumpVersion(),
+        completionMark(m, workId));
   }
 
   @Override
@@ -306,25 +310,13 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                 "the downloaded dump " + dump + " is gone from this host", Failures.WORK_FILES_MISSING);
           }
           Manifest m = manifests.read(request.manifestKey());
-          int jobs = services.config().worker().effectiveRestoreJobs();
+          PgRestore.Request req = restoreRequest(server, request.database(), dump, m, request.workId());
+          int jobs = req.jobs();
           PgRestore restorer = new PgRestore(connections, services.config().worker().pgBin());
-          java.util.function.Function<RoleSet, PgRestore.Request> requestWith =
-              roles ->
-                  new PgRestore.Request(
-                      server,
-                      request.database(),
-                      dump,
-                      roles,
-                      jobs,
-                      // The name belongs to this run (see DISPOSABLE): a retry replaces its
-                      // own half-restored attempt.
-                      true,
-                      m.source().pgDumpVersion(),
-                      completionMark(m, request.workId()));
           // The database is created while the dump is made ready for pg_restore: neither needs
           // the other, and creating one takes 60-200 ms.
           java.util.concurrent.Future<PgRestore.Prepared> prepared =
-              streamed ? PREPARE.submit(() -> restorer.prepare(requestWith.apply(roles(m)))) : null;
+              streamed ? PREPARE.submit(() -> restorer.prepare(req.withRoles(roles(m)))) : null;
           Runnable tick = Heartbeat.tick("pg_restore -j" + jobs + " into " + request.database());
           try (ScansDuringRestore scans =
               new ScansDuringRestore(
@@ -344,11 +336,11 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                         services.config().backup().downloadConcurrency(),
                         dir,
                         restorer,
-                        requestWith.apply(null),
+                        req,
                         prepared,
                         tick,
                         scans::itemFinished)
-                    : restorer.restore(requestWith.apply(roles(m)), Heartbeat.EVERY, tick, scans::itemFinished);
+                    : restorer.restore(req.withRoles(roles(m)), Heartbeat.EVERY, tick, scans::itemFinished);
             // A retry that found the restore already complete saw no restore progress: validation
             // then runs every scan itself.
             long f0 = System.nanoTime();
@@ -366,7 +358,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
             // A failure before pg_restore started must not leave a CREATE DATABASE running on
             // its own: a retry would race it.
             if (prepared != null) {
-              awaitQuietly(prepared);
+              awaitQuietly(prepared); // its failure is the restore's, or beside what stopped it
             }
           }
         });
@@ -381,13 +373,16 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
             return t;
           });
 
-  private static void awaitQuietly(java.util.concurrent.Future<?> f) {
+  /** Waits for {@code f} to end; what it failed with, if it failed. */
+  private static Throwable awaitQuietly(java.util.concurrent.Future<?> f) {
     try {
       f.get();
+      return null;
     } catch (java.util.concurrent.ExecutionException e) {
-      // reported by the restore itself, or beside the failure that stopped it
+      return e.getCause();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return e;
     }
   }
 

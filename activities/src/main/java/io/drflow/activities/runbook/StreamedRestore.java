@@ -158,17 +158,12 @@ public final class StreamedRestore {
     return withFreezeFallback(
         request.database(),
         request.jobs() > 1,
-        freeze -> {
-          if (freeze) {
-            Supplier<PgRestore.Prepared> ready =
-                prepared == null ? () -> restorer.prepare(request) : () -> await(prepared);
-            return restore(store, dump, cipher, concurrency, dir, restorer, request, ready, tick, finishedItem, true);
-          }
-          // A second attempt replaces the half-restored database this call created.
-          PgRestore.Request again = request.replacingFrom(request.dumpFile());
-          return restore(
-              store, dump, cipher, concurrency, dir, restorer, again, () -> restorer.prepare(again), tick,
-              finishedItem, false);
+        (freeze, retry) -> {
+          // A retry replaces the half-restored database the first attempt created.
+          PgRestore.Request r = retry ? request.replacingFrom(request.dumpFile()) : request;
+          Supplier<PgRestore.Prepared> ready =
+              retry || prepared == null ? () -> restorer.prepare(r) : () -> await(prepared);
+          return restore(store, dump, cipher, concurrency, dir, restorer, r, ready, tick, finishedItem, freeze);
         });
   }
 
@@ -190,9 +185,9 @@ public final class StreamedRestore {
     }
   }
 
-  /** One restore attempt, loading rows frozen or not. */
+  /** One restore attempt, loading rows frozen or not; {@code retry} after a refused first one. */
   public interface Attempt<T> {
-    T run(boolean freezeRows) throws IOException;
+    T run(boolean freezeRows, boolean retry) throws IOException;
   }
 
   /**
@@ -201,17 +196,17 @@ public final class StreamedRestore {
    */
   public static <T> T withFreezeFallback(String database, boolean freeze, Attempt<T> attempt) throws IOException {
     if (!freeze) {
-      return attempt.run(false);
+      return attempt.run(false, false);
     }
     try {
-      return attempt.run(true);
+      return attempt.run(true, false);
     } catch (PgException e) {
       if (e.getMessage() == null || !e.getMessage().contains("COPY FREEZE")) {
         throw e;
       }
       log.warn("{}: the server refused to load rows frozen; restoring again with the COPY statements"
           + " as dumped: {}", database, e.getMessage());
-      return attempt.run(false);
+      return attempt.run(false, true);
     }
   }
 

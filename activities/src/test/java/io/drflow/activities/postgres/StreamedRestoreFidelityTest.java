@@ -181,8 +181,10 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
     }
     assertThat(refusal).contains("COPY FREEZE");
     List<Boolean> attempts = new ArrayList<>();
-    String result = StreamedRestore.withFreezeFallback("db", true, freeze -> {
+    List<Boolean> retries = new ArrayList<>();
+    String result = StreamedRestore.withFreezeFallback("db", true, (freeze, retry) -> {
       attempts.add(freeze);
+      retries.add(retry);
       if (freeze) {
         throw new PgException(PgException.Kind.BAD_INPUT, "pg_restore failed: pg_restore: error: " + refusal);
       }
@@ -190,17 +192,20 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
     });
     assertThat(result).isEqualTo("restored");
     assertThat(attempts).containsExactly(true, false);
+    assertThat(retries).containsExactly(false, true);
 
     // Other failures are not retried, and a restore not asked to freeze runs once.
     attempts.clear();
-    assertThatThrownBy(() -> StreamedRestore.withFreezeFallback("db", true, freeze -> {
+    assertThatThrownBy(() -> StreamedRestore.withFreezeFallback("db", true, (freeze, retry) -> {
       attempts.add(freeze);
       throw new PgException(PgException.Kind.BAD_INPUT, "pg_restore: error: relation already exists");
     })).hasMessageContaining("already exists");
     assertThat(attempts).containsExactly(true);
     attempts.clear();
-    StreamedRestore.withFreezeFallback("db", false, freeze -> attempts.add(freeze));
+    retries.clear();
+    StreamedRestore.withFreezeFallback("db", false, (freeze, retry) -> attempts.add(freeze) && retries.add(retry));
     assertThat(attempts).containsExactly(false);
+    assertThat(retries).containsExactly(false);
   }
 
   @Test
