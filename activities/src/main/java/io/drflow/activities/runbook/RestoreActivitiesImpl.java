@@ -185,11 +185,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
             try {
               why =
                   StreamedRestore.fetchHead(
-                      store,
-                      m.dump(),
-                      cipher,
-                      services.config().backup().downloadConcurrency(),
-                      dir,
+                      new StreamedRestore.Source(
+                          store, m.dump(), cipher, services.config().backup().downloadConcurrency(), dir),
                       // A checkpoint of nothing done: what a retry of this activity expects to find.
                       () -> ctx.heartbeat(new ChunkedDownloader.Checkpoint(m.dump().sha256(), 0, 0, 0)));
             } finally {
@@ -330,11 +327,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
             PgRestore.Result r =
                 streamed
                     ? StreamedRestore.restore(
-                        store,
-                        m.dump(),
-                        cipherFor(m),
-                        services.config().backup().downloadConcurrency(),
-                        dir,
+                        new StreamedRestore.Source(
+                            store, m.dump(), cipherFor(m), services.config().backup().downloadConcurrency(), dir),
                         restorer,
                         req,
                         prepared,

@@ -91,14 +91,24 @@ public final class StreamedRestore {
   private StreamedRestore() {}
 
   /**
+   * Where a streamed restore reads from: {@code dump}'s chunks in {@code store}, {@code
+   * concurrency} ranged GETs at a time, opened with {@code cipher} (null: stored in the clear); and
+   * the work directory {@code dir} holding the head between the Download and Restore phases.
+   */
+  public record Source(ObjectStore store, Manifest.Dump dump, ChunkCipher cipher, int concurrency, Path dir) {
+    StreamedChunks open(int readers, int ahead, Runnable tick) throws IOException {
+      return StreamedChunks.open(store, dump, cipher, concurrency, readers, ahead, tick);
+    }
+  }
+
+  /**
    * The Download phase of a streamed restore: fetches the head and writes {@value #HEAD_FILE}.
    *
    * @return why this backup cannot be streamed (the caller downloads the file instead), or null
    */
-  public static String fetchHead(
-      ObjectStore store, Manifest.Dump dump, ChunkCipher cipher, int concurrency, Path dir, Runnable tick)
-      throws IOException {
-    try (StreamedChunks chunks = StreamedChunks.open(store, dump, cipher, concurrency, 1, 1, tick)) {
+  public static String fetchHead(Source source, Runnable tick) throws IOException {
+    Manifest.Dump dump = source.dump();
+    try (StreamedChunks chunks = source.open(1, 1, tick)) {
       byte[] head = chunks.rawPrefix(StreamedRestore::tocComplete, MAX_HEAD_CHUNKS);
       if (head == null) {
         return "the archive's TOC is larger than " + MAX_HEAD_CHUNKS + " chunks";
@@ -115,9 +125,9 @@ public final class StreamedRestore {
       if (blobBytes > MAX_BLOB_BYTES) {
         return "its large objects take " + blobBytes + " bytes";
       }
-      Path tmp = dir.resolve(HEAD_FILE + ".tmp");
+      Path tmp = source.dir().resolve(HEAD_FILE + ".tmp");
       Files.write(tmp, head);
-      Files.move(tmp, dir.resolve(HEAD_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(tmp, source.dir().resolve(HEAD_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       log.info("{}: fetched the archive's head ({} bytes, {} data items); the data streams during the restore",
           dump.key(), head.length, plan.items().size());
       return null;
@@ -144,11 +154,7 @@ public final class StreamedRestore {
    * when pg_restore is about to start.
    */
   public static PgRestore.Result restore(
-      ObjectStore store,
-      Manifest.Dump dump,
-      ChunkCipher cipher,
-      int concurrency,
-      Path dir,
+      Source source,
       PgRestore restorer,
       PgRestore.Request request,
       Future<PgRestore.Prepared> prepared,
@@ -163,7 +169,7 @@ public final class StreamedRestore {
           PgRestore.Request r = retry ? request.replacingFrom(request.dumpFile()) : request;
           Supplier<PgRestore.Prepared> ready =
               retry || prepared == null ? () -> restorer.prepare(r) : () -> await(prepared);
-          return restore(store, dump, cipher, concurrency, dir, restorer, r, ready, tick, finishedItem, freeze);
+          return restore(source, restorer, r, ready, tick, finishedItem, freeze);
         });
   }
 
@@ -211,11 +217,7 @@ public final class StreamedRestore {
   }
 
   static PgRestore.Result restore(
-      ObjectStore store,
-      Manifest.Dump dump,
-      ChunkCipher cipher,
-      int concurrency,
-      Path dir,
+      Source source,
       PgRestore restorer,
       PgRestore.Request request,
       Supplier<PgRestore.Prepared> prepare,
@@ -224,11 +226,12 @@ public final class StreamedRestore {
       boolean freezeRows)
       throws IOException {
     long began = System.nanoTime();
-    byte[] head = Files.readAllBytes(dir.resolve(HEAD_FILE));
-    Path archive = dir.resolve(ARCHIVE_DIR);
+    Manifest.Dump dump = source.dump();
+    byte[] head = Files.readAllBytes(source.dir().resolve(HEAD_FILE));
+    Path archive = source.dir().resolve(ARCHIVE_DIR);
     deleteTree(archive);
     Files.createDirectories(archive);
-    try (StreamedChunks chunks = StreamedChunks.open(store, dump, cipher, concurrency, request.jobs(), AHEAD, tick)) {
+    try (StreamedChunks chunks = source.open(request.jobs(), AHEAD, tick)) {
       long indexRead = System.nanoTime();
       DirectoryArchive.Plan plan = DirectoryArchive.plan(head, chunks.index().rawBytes(), freezeRows);
       if (plan.problem() != null) {

@@ -50,8 +50,8 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
     dump = StreamFixtures.upload(store, backup.file(), "svc/b1/dump.zst", 16 * 1024, new OffsetRecorder());
     assertThat(dump.chunks()).isGreaterThan(10);
     streamDir = Files.createDirectories(work.resolve("stream"));
-    assertThat(StreamedRestore.fetchHead(store, dump, null, 3, streamDir, () -> {})).isNull();
-    restored = StreamedRestore.restore(store, dump, null, 3, streamDir, new PgRestore(connB, null),
+    assertThat(StreamedRestore.fetchHead(new StreamedRestore.Source(store, dump, null, 3, streamDir), () -> {})).isNull();
+    restored = StreamedRestore.restore(new StreamedRestore.Source(store, dump, null, 3, streamDir), new PgRestore(connB, null),
         new PgRestore.Request(b.serverConfig(), RESTORED_DB, null, backup.globals().roles(), 2, false,
             null, "streamed"),
         null, () -> {}, finished::add);
@@ -142,8 +142,8 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
 
     // Restored on its own (the extension that reads the visibility map changes the catalog).
     Path dir = Files.createDirectories(work.resolve("frozen"));
-    assertThat(StreamedRestore.fetchHead(store, dump, null, 3, dir, () -> {})).isNull();
-    StreamedRestore.restore(store, dump, null, 3, dir, new PgRestore(connB, null),
+    assertThat(StreamedRestore.fetchHead(new StreamedRestore.Source(store, dump, null, 3, dir), () -> {})).isNull();
+    StreamedRestore.restore(new StreamedRestore.Source(store, dump, null, 3, dir), new PgRestore(connB, null),
         new PgRestore.Request(b.serverConfig(), "frozen_copy", null, backup.globals().roles(), 2, false, null, "done"),
         null, () -> {}, id -> {});
     assertThat(PgTestSupport.tableChecksums(connB, b.postgresConfig("frozen_copy")))
@@ -214,15 +214,16 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
     Manifest.Dump sealed =
         StreamFixtures.upload(store, backup.file(), "svc/b3/dump.zst", 16 * 1024, new OffsetRecorder(), cipher);
     Path dir = Files.createDirectories(work.resolve("sealed"));
-    assertThat(StreamedRestore.fetchHead(store, sealed, cipher, 3, dir, () -> {})).isNull();
-    StreamedRestore.restore(store, sealed, cipher, 3, dir, new PgRestore(connB, null),
+    assertThat(StreamedRestore.fetchHead(new StreamedRestore.Source(store, sealed, cipher, 3, dir), () -> {})).isNull();
+    StreamedRestore.restore(new StreamedRestore.Source(store, sealed, cipher, 3, dir), new PgRestore(connB, null),
         new PgRestore.Request(b.serverConfig(), "sealed_copy", null, backup.globals().roles(), 2, false, null, "done"),
         null, () -> {}, id -> {});
     assertThat(PgTestSupport.tableChecksums(connB, b.postgresConfig("sealed_copy")))
         .isEqualTo(PgTestSupport.tableChecksums(connB, b.postgresConfig(RESTORED_DB)));
     // Without the key the head cannot even be read.
-    assertThatThrownBy(() -> StreamedRestore.fetchHead(store, sealed, null, 3,
-            Files.createDirectories(work.resolve("unsealed")), () -> {}))
+    assertThatThrownBy(() -> StreamedRestore.fetchHead(
+            new StreamedRestore.Source(store, sealed, null, 3, Files.createDirectories(work.resolve("unsealed"))),
+            () -> {}))
         .isInstanceOf(RuntimeException.class);
   }
 
@@ -234,9 +235,9 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
     stored[stored.length / 2] ^= 0x55; // inside some table's data
     store.putBytes(copy.key(), stored, "application/zstd");
     Path dir = Files.createDirectories(work.resolve("corrupt"));
-    assertThat(StreamedRestore.fetchHead(store, copy, null, 3, dir, () -> {})).isNull();
+    assertThat(StreamedRestore.fetchHead(new StreamedRestore.Source(store, copy, null, 3, dir), () -> {})).isNull();
 
-    assertThatThrownBy(() -> StreamedRestore.restore(store, copy, null, 3, dir, new PgRestore(connB, null),
+    assertThatThrownBy(() -> StreamedRestore.restore(new StreamedRestore.Source(store, copy, null, 3, dir), new PgRestore(connB, null),
             new PgRestore.Request(b.serverConfig(), "corrupt_copy", null, null, 2, false, null, "done"),
             null, () -> {}, id -> {}))
         .isInstanceOf(ChecksumMismatchException.class)
