@@ -38,8 +38,16 @@ public final class PgDatabases {
    */
   public void create(ServerConfig server, String name) {
     requireName(name);
-    try (Connection c = connections.open(server);
-        Statement s = c.createStatement()) {
+    try (Connection c = connections.open(server)) {
+      create(c, server, name);
+    } catch (SQLException e) {
+      throw PgException.fromSql("connecting to create database " + name + " on " + server.server(), e, false);
+    }
+  }
+
+  /** {@link #create(ServerConfig, String)} on session {@code c} (of {@code server}). */
+  static void create(Connection c, ServerConfig server, String name) {
+    try (Statement s = c.createStatement()) {
       s.execute("create database " + Sql.quoteIdent(name) + " template template0");
     } catch (SQLException e) {
       PgException pe = PgException.fromSql(
@@ -53,7 +61,9 @@ public final class PgDatabases {
   }
 
   /**
-   * Drops the database after ending every session in it. Idempotent.
+   * Drops the database after ending every session in it. Idempotent. Waits while another session
+   * holds the database's name ({@link #lockName}): a database being created elsewhere is dropped
+   * once it exists, rather than missed and left behind.
    *
    * @return whether there was a database to drop
    */
@@ -61,18 +71,49 @@ public final class PgDatabases {
     requireName(name);
     refuseMaintenanceDatabase(server, name, "drop");
     try (Connection c = connections.open(server)) {
-      if (!exists(c, name)) {
-        return false;
-      }
-      terminateSessions(c, name);
-      boolean force = PgConnections.serverVersionNum(c) >= 130000;
-      try (Statement s = c.createStatement()) {
-        // FORCE (13+) also ends sessions that connected after the terminate above.
-        s.execute("drop database if exists " + Sql.quoteIdent(name) + (force ? " with (force)" : ""));
-      }
-      return true;
+      lockName(c, name);
+      return drop(c, name);
     } catch (SQLException e) {
       throw PgException.fromSql("dropping database " + name + " on " + server.server(), e, false);
+    }
+  }
+
+  /** {@link #drop(ServerConfig, String)} on a session that holds the name's lock. */
+  static boolean drop(Connection c, String name) throws SQLException {
+    if (!exists(c, name)) {
+      return false;
+    }
+    terminateSessions(c, name);
+    boolean force = PgConnections.serverVersionNum(c) >= 130000;
+    try (Statement s = c.createStatement()) {
+      // FORCE (13+) also ends sessions that connected after the terminate above.
+      s.execute("drop database if exists " + Sql.quoteIdent(name) + (force ? " with (force)" : ""));
+    }
+    return true;
+  }
+
+  /**
+   * Takes drflow's lock on the name {@code name} for {@code c}'s session (an advisory lock in the
+   * maintenance database, so every worker sees it), waiting while another session holds it; it
+   * is held until the session ends. Whoever creates a database holds it from before checking the
+   * name until the new database is marked, and {@link #drop} takes it too: a drop can then never
+   * run between a CREATE DATABASE and the mark that says whose database it is.
+   */
+  static void lockName(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("select pg_advisory_lock(?)")) {
+      ps.setLong(1, nameLockKey(name));
+      ps.executeQuery().close();
+    }
+  }
+
+  /** Stable across workers and releases: the first 8 bytes of the SHA-256 of the name. */
+  static long nameLockKey(String name) {
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(("drflow database " + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.nio.ByteBuffer.wrap(h).getLong();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -95,11 +136,17 @@ public final class PgDatabases {
   /** Sets the database's comment (what {@code \\l+} shows). */
   public void comment(ServerConfig server, String name, String comment) {
     requireName(name);
-    try (Connection c = connections.open(server);
-        Statement s = c.createStatement()) {
-      s.execute("comment on database " + Sql.quoteIdent(name) + " is " + Sql.quoteLiteral(comment));
+    try (Connection c = connections.open(server)) {
+      comment(c, name, comment);
     } catch (SQLException e) {
       throw PgException.fromSql("commenting database " + name + " on " + server.server(), e, false);
+    }
+  }
+
+  static void comment(Connection c, String name, String comment) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("comment on database " + Sql.quoteIdent(name) + " is "
+          + (comment == null ? "null" : Sql.quoteLiteral(comment)));
     }
   }
 

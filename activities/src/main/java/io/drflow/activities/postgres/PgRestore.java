@@ -182,8 +182,28 @@ public final class PgRestore {
    * Everything before pg_restore runs, which needs nothing from the dump itself, so a caller can
    * do it while the dump is being made ready: the tools, the completion mark, the roles and a new
    * database (dropping the half-restored one of an earlier attempt when {@code replaceExisting}).
+   * Holds the database name's lock ({@link PgDatabases#lockName}) throughout, so it waits for a
+   * preparation of the same database running elsewhere and then takes what that one made.
    */
   public Prepared prepare(Request request) {
+    return prepare(request, false, () -> {});
+  }
+
+  /**
+   * {@link #prepare} ahead of the restore (while the dump's head is fetched, say), leaving the new
+   * database marked as made ready for {@code request}: the restore's own {@link #prepare} then
+   * takes it as it is instead of creating it again. Needs {@code request.completionMark()}. {@code
+   * nameLocked} runs once the name's lock is held: from then on, a restore or a drop of this
+   * database anywhere waits for this preparation to end.
+   */
+  public void prepareAhead(Request request, Runnable nameLocked) {
+    if (request.completionMark() == null) {
+      throw new IllegalArgumentException("a database made ready ahead needs the restore's completion mark");
+    }
+    prepare(request, true, nameLocked);
+  }
+
+  private Prepared prepare(Request request, boolean markReady, Runnable nameLocked) {
     long started = System.nanoTime();
     ServerConfig server = request.server();
     PgDatabases.requireName(request.database());
@@ -191,17 +211,17 @@ public final class PgRestore {
       throw new PgException(Kind.BAD_INPUT, "pg_restore needs at least one job, got "
           + request.jobs());
     }
-    PgTools tools;
-    RoleRestorer.Outcome roles;
-    boolean replaced = false;
-    long connected;
-    long checked;
+    String readyMark = request.completionMark() == null ? null : readyMark(request);
     try (Connection c = connections.open(server)) {
-      connected = System.nanoTime();
+      long connected = System.nanoTime();
+      PgDatabases.lockName(c, request.database());
+      nameLocked.run();
+      long locked = System.nanoTime();
       // Tools first: without a usable pg_restore nothing should be created.
-      tools = PgTools.forServer(pgBin, requiredVersionNum(
+      PgTools tools = PgTools.forServer(pgBin, requiredVersionNum(
           PgConnections.serverVersionNum(c), request.dumpedByVersion()));
       boolean readyMade = false;
+      boolean replaced = false;
       if (PgDatabases.exists(c, request.database())) {
         String comment = PgDatabases.comment(c, request.database());
         if (request.completionMark() != null && request.completionMark().equals(comment)) {
@@ -209,11 +229,11 @@ public final class PgRestore {
               request.database(), server.server(), request.completionMark());
           return new Prepared(tools, null, false, true, started);
         }
-        if (request.completionMark() != null && readyMark(request).equals(comment)) {
-          // Made ready ahead of the restore (see prepareAhead) and untouched since: take it, and
-          // unmark it first, so that an attempt dying in pg_restore leaves one a retry replaces.
-          try (Statement st = c.createStatement()) {
-            st.execute("comment on database " + Sql.quoteIdent(request.database()) + " is null");
+        if (readyMark != null && readyMark.equals(comment)) {
+          // Made ready ahead of the restore and untouched since: take it, and unmark it first,
+          // so that an attempt dying in pg_restore leaves one a retry replaces.
+          if (!markReady) {
+            PgDatabases.comment(c, request.database(), null);
           }
           readyMade = true;
         } else if (!request.replaceExisting()) {
@@ -224,8 +244,8 @@ public final class PgRestore {
           replaced = true;
         }
       }
-      checked = System.nanoTime();
-      roles = request.roles() == null
+      long checked = System.nanoTime();
+      RoleRestorer.Outcome roles = request.roles() == null
           ? new RoleRestorer.Outcome(List.of(), List.of(), List.of())
           : RoleRestorer.ensure(c, request.roles());
       if (readyMade) {
@@ -233,33 +253,22 @@ public final class PgRestore {
             server.server());
         return new Prepared(tools, roles, false, false, started);
       }
+      long rolesDone = System.nanoTime();
+      if (replaced) {
+        PgDatabases.drop(c, request.database());
+      }
+      PgDatabases.create(c, server, request.database());
+      if (markReady) {
+        PgDatabases.comment(c, request.database(), readyMark);
+      }
+      long created = System.nanoTime();
+      log.info("{} created on {} in {} ms (connect {}, name lock {}, tools and checks {}, roles {}, create {})",
+          request.database(), server.server(), (created - started) / 1_000_000, (connected - started) / 1_000_000,
+          (locked - connected) / 1_000_000, (checked - locked) / 1_000_000, (rolesDone - checked) / 1_000_000,
+          (created - rolesDone) / 1_000_000);
+      return new Prepared(tools, roles, replaced, false, started);
     } catch (SQLException e) {
       throw PgException.fromSql("preparing the restore on " + server.server(), e, false);
-    }
-    long rolesDone = System.nanoTime();
-    if (replaced) {
-      databases.drop(server, request.database());
-    }
-    databases.create(server, request.database());
-    long created = System.nanoTime();
-    log.info("{} created on {} in {} ms (connect {}, tools and checks {}, roles {}, create {})",
-        request.database(), server.server(), (created - started) / 1_000_000, (connected - started) / 1_000_000,
-        (checked - connected) / 1_000_000, (rolesDone - checked) / 1_000_000, (created - rolesDone) / 1_000_000);
-    return new Prepared(tools, roles, replaced, false, started);
-  }
-
-  /**
-   * {@link #prepare} ahead of the restore (while the dump's head is fetched, say), leaving the new
-   * database marked as made ready for {@code request}: the restore's own {@link #prepare} then
-   * takes it as it is instead of creating it again. Needs {@code request.completionMark()}.
-   */
-  public void prepareAhead(Request request) {
-    if (request.completionMark() == null) {
-      throw new IllegalArgumentException("a database made ready ahead needs the restore's completion mark");
-    }
-    Prepared p = prepare(request);
-    if (!p.alreadyRestored()) {
-      databases.comment(request.server(), request.database(), readyMark(request));
     }
   }
 

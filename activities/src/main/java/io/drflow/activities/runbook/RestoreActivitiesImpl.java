@@ -180,7 +180,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
           ChunkedDownloader.Checkpoint resumeFrom =
               ctx.getHeartbeatDetails(ChunkedDownloader.Checkpoint.class).orElse(null);
           if (streams(request.service())) {
-            java.util.concurrent.Future<?> scratch = prepareScratchAhead(request, m);
+            java.util.concurrent.CountDownLatch scratch = prepareScratchAhead(request, m);
             String why;
             try {
               why =
@@ -190,7 +190,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
                       // A checkpoint of nothing done: what a retry of this activity expects to find.
                       () -> ctx.heartbeat(new ChunkedDownloader.Checkpoint(m.dump().sha256(), 0, 0, 0)));
             } finally {
-              awaitScratch(scratch, request);
+              awaitScratchLock(scratch);
             }
             if (why == null) {
               Files.deleteIfExists(target);
@@ -243,9 +243,10 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
   /**
    * Creates the scratch database the download's Restore will fill (see {@link
    * DownloadRequest#scratchDatabase()}) on another thread: PostgreSQL takes 60-300 ms to create one,
-   * the head fetch about as long. Null when the request names none.
+   * the head fetch about as long. Counts down once the creation holds the database name's lock,
+   * or has ended; null when the request names no database.
    */
-  private java.util.concurrent.Future<?> prepareScratchAhead(DownloadRequest request, Manifest m) {
+  private java.util.concurrent.CountDownLatch prepareScratchAhead(DownloadRequest request, Manifest m) {
     if (request.scratchDatabase() == null || request.scratchServer() == null) {
       return null;
     }
@@ -255,23 +256,31 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         restoreRequest(server, request.scratchDatabase(), workDirs.dir(request.workId()).resolve(DUMP_FILE), m,
             request.workId());
     PgRestore restorer = new PgRestore(connections, services.config().worker().pgBin());
-    return PREPARE.submit(
+    java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+    PREPARE.execute(
         () -> {
-          restorer.prepareAhead(restore.withRoles(roles(m)));
-          return null;
+          try {
+            restorer.prepareAhead(restore.withRoles(roles(m)), locked::countDown);
+          } catch (RuntimeException | Error e) {
+            log.warn("could not create {} ahead of the restore; the restore will: {}", request.scratchDatabase(),
+                String.valueOf(e));
+          } finally {
+            locked.countDown();
+          }
         });
+    return locked;
   }
 
   /**
-   * Waits for {@link #prepareScratchAhead}: the activity must not end while a CREATE DATABASE is
-   * under way. Its failure does not fail the download: the Restore prepares the database itself
-   * and reports what stops it.
+   * Waits until {@link #prepareScratchAhead} holds the database name's lock (not for the CREATE
+   * DATABASE itself, which goes on after the download ends): from then on the Restore's own
+   * preparation, and a drop by the drill's cleanup on any worker, wait for it to finish. Its
+   * failure does not fail the download: the Restore prepares the database itself and reports what
+   * stops it.
    */
-  private static void awaitScratch(java.util.concurrent.Future<?> scratch, DownloadRequest request) {
-    Throwable failed = scratch == null ? null : awaitQuietly(scratch);
-    if (failed != null) {
-      log.warn("could not create {} ahead of the restore; the restore will: {}", request.scratchDatabase(),
-          String.valueOf(failed));
+  private static void awaitScratchLock(java.util.concurrent.CountDownLatch locked) throws InterruptedException {
+    if (locked != null) {
+      locked.await();
     }
   }
 

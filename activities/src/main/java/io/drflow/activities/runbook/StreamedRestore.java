@@ -60,6 +60,8 @@ public final class StreamedRestore {
   public static final String HEAD_FILE = "head.pgc";
 
   static final String ARCHIVE_DIR = "archive";
+  /** The dump's chunk index as the Download phase fetched it. */
+  static final String INDEX_FILE = "chunks.json";
   /** The head is in the first chunks; a TOC bigger than this many falls back to the file path. */
   private static final int MAX_HEAD_CHUNKS = 8;
   /** Large objects are written to files before pg_restore starts; more than this: file path. */
@@ -96,8 +98,9 @@ public final class StreamedRestore {
    * the work directory {@code dir} holding the head between the Download and Restore phases.
    */
   public record Source(ObjectStore store, Manifest.Dump dump, ChunkCipher cipher, int concurrency, Path dir) {
+    /** The Download phase keeps the chunk index here; the Restore reads it back, checked again. */
     StreamedChunks open(int readers, int ahead, Runnable tick) throws IOException {
-      return StreamedChunks.open(store, dump, cipher, concurrency, readers, ahead, tick);
+      return StreamedChunks.open(store, dump, cipher, concurrency, readers, ahead, tick, dir.resolve(INDEX_FILE));
     }
   }
 

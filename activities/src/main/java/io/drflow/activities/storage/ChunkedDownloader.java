@@ -5,11 +5,13 @@ import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
 import io.drflow.activities.config.BackupTuning;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -286,14 +288,47 @@ public final class ChunkedDownloader {
 
   /** The dump's chunk index, checked against the manifest before any offset in it is trusted. */
   static ChunkIndex fetchIndex(ObjectStore store, Manifest.Dump dump) {
+    return checkedIndex(dump, fetchIndexBytes(store, dump));
+  }
+
+  /**
+   * {@link #fetchIndex}, keeping the index's bytes at {@code copy}: a later call with the same
+   * copy (the Restore phase after the Download) reads them from there, checked against the
+   * manifest again, and fetches them only if they are missing or do not match.
+   */
+  static ChunkIndex fetchIndex(ObjectStore store, Manifest.Dump dump, Path copy) {
+    if (copy == null) {
+      return fetchIndex(store, dump);
+    }
+    try {
+      if (Files.isRegularFile(copy)) {
+        byte[] kept = Files.readAllBytes(copy);
+        if (Sha256.hex(kept).equals(dump.chunkIndexSha256())) {
+          return checkedIndex(dump, kept);
+        }
+      }
+      byte[] bytes = fetchIndexBytes(store, dump);
+      ChunkIndex index = checkedIndex(dump, bytes);
+      Path tmp = copy.resolveSibling(copy.getFileName() + ".tmp");
+      Files.write(tmp, bytes);
+      Files.move(tmp, copy, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+      return index;
+    } catch (IOException e) {
+      throw new UncheckedIOException("keeping the chunk index of " + dump.key() + " at " + copy, e);
+    }
+  }
+
+  private static byte[] fetchIndexBytes(ObjectStore store, Manifest.Dump dump) {
     String indexKey = dump.chunkIndexKey();
-    byte[] bytes =
-        store
-            .getBytes(indexKey)
-            .orElseThrow(
-                () ->
-                    new BackupMissingException(
-                        indexKey, "chunk index " + indexKey + " does not exist"));
+    return store
+        .getBytes(indexKey)
+        .orElseThrow(
+            () -> new BackupMissingException(indexKey, "chunk index " + indexKey + " does not exist"));
+  }
+
+  private static ChunkIndex checkedIndex(Manifest.Dump dump, byte[] bytes) {
+    String indexKey = dump.chunkIndexKey();
     String sha = Sha256.hex(bytes);
     if (!sha.equals(dump.chunkIndexSha256())) {
       throw new ChecksumMismatchException(indexKey, "SHA-256", dump.chunkIndexSha256(), sha);

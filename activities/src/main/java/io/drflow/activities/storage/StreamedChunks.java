@@ -103,6 +103,20 @@ public final class StreamedChunks implements AutoCloseable {
       int ahead,
       Runnable whileWaiting)
       throws IOException {
+    return open(store, dump, cipher, concurrency, readers, ahead, whileWaiting, null);
+  }
+
+  /** As above; {@code indexCopy}: where the chunk index is kept between calls (null: nowhere). */
+  public static StreamedChunks open(
+      ObjectStore store,
+      Manifest.Dump dump,
+      ChunkCipher cipher,
+      int concurrency,
+      int readers,
+      int ahead,
+      Runnable whileWaiting,
+      java.nio.file.Path indexCopy)
+      throws IOException {
     long size =
         store
             .size(dump.key())
@@ -111,7 +125,7 @@ public final class StreamedChunks implements AutoCloseable {
     if (size != dump.storedBytes()) {
       throw new ChecksumMismatchException(dump.key(), "size", dump.storedBytes() + " bytes", size + " bytes");
     }
-    ChunkIndex index = ChunkedDownloader.fetchIndex(store, dump);
+    ChunkIndex index = ChunkedDownloader.fetchIndex(store, dump, indexCopy);
     long maxRaw = index.chunks().stream().mapToLong(ChunkIndex.Chunk::rawLength).max().orElse(0);
     long maxStored = index.chunks().stream().mapToLong(ChunkIndex.Chunk::storedLength).max().orElse(0);
     // Never more than the whole dump, raw and stored: small backups stream many at a time.

@@ -15,6 +15,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,8 +103,8 @@ class PgRestoreTest {
   void aDatabaseMadeReadyAheadIsTakenOnceAndReplacedAfterAnAttemptThatDied() {
     PgRestore.Request req =
         new PgRestore.Request(server, "ahead", backup.file(), backup.globals().roles(), 2, true, null, "run 7 done");
-    restore.prepareAhead(req);
-    restore.prepareAhead(req); // a retried download: still the same database, still marked
+    restore.prepareAhead(req, () -> {});
+    restore.prepareAhead(req, () -> {}); // a retried download: still the same database, still marked
     String oid = cluster.psql("postgres", "select oid from pg_database where datname = 'ahead'");
     assertThat(cluster.psql("postgres", "select shobj_description(" + oid + ", 'pg_database')"))
         .startsWith("drflow: created, not yet restored; run 7 done");
@@ -117,7 +122,7 @@ class PgRestoreTest {
     // next attempt does not take it as ready, it replaces it.
     PgRestore.Request next =
         new PgRestore.Request(server, "ahead", backup.file(), backup.globals().roles(), 2, true, null, "run 8 done");
-    restore.prepareAhead(next);
+    restore.prepareAhead(next, () -> {});
     String readyOid = cluster.psql("postgres", "select oid from pg_database where datname = 'ahead'");
     restore.prepare(next); // takes it, as the first attempt did
     cluster.psql("ahead", "create table half_done (x int)");
@@ -126,6 +131,60 @@ class PgRestoreTest {
     assertThat(cluster.psql("postgres", "select oid from pg_database where datname = 'ahead'")).isNotEqualTo(readyOid);
     assertThat(cluster.psql("ahead", "select count(*) from pg_class where relname = 'half_done'")).isEqualTo("0");
     assertThat(cluster.psql("ahead", "select count(*) from t")).isEqualTo("5000");
+  }
+
+  /**
+   * A database made ready ahead is created after the download has ended: a drop (the drill's
+   * cleanup, on any worker) or the restore's own preparation arriving before the CREATE DATABASE
+   * has run must wait for it, not miss the database and leave it behind or collide with it.
+   */
+  @Test
+  void aDropOrARestoreWaitsForAPreparationHoldingTheName() throws Exception {
+    ExecutorService pool = Executors.newCachedThreadPool();
+    try {
+      PgRestore.Request req =
+          new PgRestore.Request(server, "raced", backup.file(), backup.globals().roles(), 2, true, null, "run 9 done");
+      CountDownLatch locked = new CountDownLatch(1);
+      CountDownLatch proceed = new CountDownLatch(1);
+      Future<?> ahead = pool.submit(() -> restore.prepareAhead(req, () -> {
+        locked.countDown();
+        awaitQuietly(proceed);
+      }));
+      assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
+      Future<Boolean> drop = pool.submit(() -> new PgDatabases(conns).drop(server, "raced"));
+      Thread.sleep(300);
+      assertThat(drop).isNotDone(); // without the lock it finds nothing to drop, at once
+      proceed.countDown();
+      ahead.get(30, TimeUnit.SECONDS);
+      assertThat(drop.get(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(cluster.psql("postgres", "select count(*) from pg_database where datname = 'raced'")).isEqualTo("0");
+
+      CountDownLatch locked2 = new CountDownLatch(1);
+      CountDownLatch proceed2 = new CountDownLatch(1);
+      Future<?> ahead2 = pool.submit(() -> restore.prepareAhead(req, () -> {
+        locked2.countDown();
+        awaitQuietly(proceed2);
+      }));
+      assertThat(locked2.await(30, TimeUnit.SECONDS)).isTrue();
+      Future<PgRestore.Result> restored = pool.submit(() -> restore.restore(req));
+      Thread.sleep(300);
+      assertThat(restored).isNotDone();
+      proceed2.countDown();
+      ahead2.get(30, TimeUnit.SECONDS);
+      PgRestore.Result r = restored.get(60, TimeUnit.SECONDS);
+      assertThat(r.replacedExisting()).isFalse(); // took the database made ready, did not collide with it
+      assertThat(cluster.psql("raced", "select count(*) from t")).isEqualTo("5000");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

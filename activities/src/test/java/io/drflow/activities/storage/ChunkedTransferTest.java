@@ -196,6 +196,28 @@ class ChunkedTransferTest extends S3ProxyTestSupport {
   }
 
   @Test
+  void aKeptChunkIndexIsReadBackCheckedAndFetchedAgainWhenItDoesNotMatch() throws Exception {
+    Uploaded u = upload(TestData.random(MIB, 31), 256 * KIB);
+    String indexKey = u.dump().chunkIndexKey();
+    byte[] original = store.getBytes(indexKey).orElseThrow();
+    Path copy = tmp.resolve("kept-chunks.json");
+    ChunkIndex first = ChunkedDownloader.fetchIndex(store, u.dump(), copy);
+    assertThat(Files.readAllBytes(copy)).isEqualTo(original);
+
+    // The Restore phase reads the Download's copy: the stored index is not fetched again.
+    store.delete(indexKey);
+    assertThat(ChunkedDownloader.fetchIndex(store, u.dump(), copy)).isEqualTo(first);
+
+    // A copy that no longer matches the manifest is not trusted: it is fetched again.
+    Files.writeString(copy, "{}");
+    assertThatThrownBy(() -> ChunkedDownloader.fetchIndex(store, u.dump(), copy))
+        .isInstanceOf(BackupMissingException.class);
+    store.putBytes(indexKey, original, "application/json");
+    assertThat(ChunkedDownloader.fetchIndex(store, u.dump(), copy)).isEqualTo(first);
+    assertThat(Files.readAllBytes(copy)).isEqualTo(original);
+  }
+
+  @Test
   void aMissingObjectIsBackupMissing() throws Exception {
     Uploaded u = upload(TestData.random(1000, 15), 256 * KIB);
     store.delete(u.key());
