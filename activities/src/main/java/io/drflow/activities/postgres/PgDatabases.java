@@ -187,7 +187,7 @@ public final class PgDatabases {
     }
   }
 
-  private static void refuseMaintenanceDatabase(ServerConfig server, String name, String verb) {
+  static void refuseMaintenanceDatabase(ServerConfig server, String name, String verb) {
     if (name.equals(server.maintenanceDatabase())) {
       throw new PgException(Kind.BAD_INPUT, "refusing to " + verb + " " + name
           + ": it is the maintenance database drflow connects to on " + server.server());

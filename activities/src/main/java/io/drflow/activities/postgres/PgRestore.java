@@ -207,6 +207,9 @@ public final class PgRestore {
     long started = System.nanoTime();
     ServerConfig server = request.server();
     PgDatabases.requireName(request.database());
+    if (request.replaceExisting()) {
+      PgDatabases.refuseMaintenanceDatabase(server, request.database(), "replace");
+    }
     if (request.jobs() < 1) {
       throw new PgException(Kind.BAD_INPUT, "pg_restore needs at least one job, got "
           + request.jobs());

@@ -181,9 +181,9 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
               ctx.getHeartbeatDetails(ChunkedDownloader.Checkpoint.class).orElse(null);
           if (streams(request.service())) {
             java.util.concurrent.CountDownLatch scratch = prepareScratchAhead(request, m);
-            String why;
+            StreamedRestore.Head head;
             try {
-              why =
+              head =
                   StreamedRestore.fetchHead(
                       new StreamedRestore.Source(
                           store, m.dump(), cipher, services.config().backup().downloadConcurrency(), dir),
@@ -192,12 +192,12 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
             } finally {
               awaitScratchLock(scratch);
             }
-            if (why == null) {
+            if (head.problem() == null) {
               Files.deleteIfExists(target);
               return new DownloadResult(
-                  request.workId(), m.dump().storedBytes(), m.dump().dumpBytes(), null, 0, 0);
+                  request.workId(), m.dump().storedBytes(), m.dump().dumpBytes(), null, 0, head.bytesFetched(), true);
             }
-            log.info("{}: restoring from a downloaded file: {}", m.dump().key(), why);
+            log.info("{}: restoring from a downloaded file: {}", m.dump().key(), head.problem());
           }
           Files.deleteIfExists(dir.resolve(StreamedRestore.HEAD_FILE));
           try {

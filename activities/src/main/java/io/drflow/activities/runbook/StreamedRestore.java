@@ -105,35 +105,40 @@ public final class StreamedRestore {
   }
 
   /**
-   * The Download phase of a streamed restore: fetches the head and writes {@value #HEAD_FILE}.
+   * What the Download phase of a streamed restore did.
    *
-   * @return why this backup cannot be streamed (the caller downloads the file instead), or null
+   * @param problem why this backup cannot be streamed (the caller downloads the file instead), or
+   *     null
+   * @param bytesFetched stored bytes read from the bucket for the head
    */
-  public static String fetchHead(Source source, Runnable tick) throws IOException {
+  public record Head(String problem, long bytesFetched) {}
+
+  /** The Download phase of a streamed restore: fetches the head and writes {@value #HEAD_FILE}. */
+  public static Head fetchHead(Source source, Runnable tick) throws IOException {
     Manifest.Dump dump = source.dump();
     try (StreamedChunks chunks = source.open(1, 1, tick)) {
       byte[] head = chunks.rawPrefix(StreamedRestore::tocComplete, MAX_HEAD_CHUNKS);
       if (head == null) {
-        return "the archive's TOC is larger than " + MAX_HEAD_CHUNKS + " chunks";
+        return new Head("the archive's TOC is larger than " + MAX_HEAD_CHUNKS + " chunks", chunks.bytesFetched());
       }
       if (chunks.rawPatchesEnd() > head.length) {
-        return "the chunk index patches bytes beyond the archive's TOC";
+        return new Head("the chunk index patches bytes beyond the archive's TOC", chunks.bytesFetched());
       }
       DirectoryArchive.Plan plan = DirectoryArchive.plan(head, chunks.index().rawBytes());
       if (plan.problem() != null) {
-        return plan.problem();
+        return new Head(plan.problem(), chunks.bytesFetched());
       }
       long blobBytes =
           plan.items().stream().filter(DirectoryArchive.DataItem::blobs).mapToLong(i -> i.end() - i.start()).sum();
       if (blobBytes > MAX_BLOB_BYTES) {
-        return "its large objects take " + blobBytes + " bytes";
+        return new Head("its large objects take " + blobBytes + " bytes", chunks.bytesFetched());
       }
       Path tmp = source.dir().resolve(HEAD_FILE + ".tmp");
       Files.write(tmp, head);
       Files.move(tmp, source.dir().resolve(HEAD_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       log.info("{}: fetched the archive's head ({} bytes, {} data items); the data streams during the restore",
           dump.key(), head.length, plan.items().size());
-      return null;
+      return new Head(null, chunks.bytesFetched());
     }
   }
 

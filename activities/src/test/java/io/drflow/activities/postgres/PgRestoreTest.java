@@ -188,6 +188,14 @@ class PgRestoreTest {
   }
 
   @Test
+  void theMaintenanceDatabaseIsNeverReplaced() {
+    assertThatThrownBy(() -> restore.restore(request(server.maintenanceDatabase(), true)))
+        .isInstanceOfSatisfying(PgException.class, e -> assertThat(e.kind()).isEqualTo(Kind.BAD_INPUT))
+        .hasMessageContaining("maintenance database");
+    assertThat(cluster.psql("postgres", "select count(*) from pg_class where relname = 't'")).isEqualTo("0");
+  }
+
+  @Test
   void resultReportsWhatWasDone() {
     PgRestore.Result r = restore.restore(request("result check", false));
     assertThat(r.database()).isEqualTo("result check");

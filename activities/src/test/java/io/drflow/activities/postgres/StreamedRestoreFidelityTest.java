@@ -50,7 +50,9 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
     dump = StreamFixtures.upload(store, backup.file(), "svc/b1/dump.zst", 16 * 1024, new OffsetRecorder());
     assertThat(dump.chunks()).isGreaterThan(10);
     streamDir = Files.createDirectories(work.resolve("stream"));
-    assertThat(StreamedRestore.fetchHead(new StreamedRestore.Source(store, dump, null, 3, streamDir), () -> {})).isNull();
+    StreamedRestore.Head head = StreamedRestore.fetchHead(new StreamedRestore.Source(store, dump, null, 3, streamDir), () -> {});
+    assertThat(head.problem()).isNull();
+    assertThat(head.bytesFetched()).isPositive().isLessThan(dump.storedBytes()); // the head's chunks only
     restored = StreamedRestore.restore(new StreamedRestore.Source(store, dump, null, 3, streamDir), new PgRestore(connB, null),
         new PgRestore.Request(b.serverConfig(), RESTORED_DB, null, backup.globals().roles(), 2, false,
             null, "streamed"),
@@ -142,7 +144,7 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
 
     // Restored on its own (the extension that reads the visibility map changes the catalog).
     Path dir = Files.createDirectories(work.resolve("frozen"));
-    assertThat(StreamedRestore.fetchHead(new StreamedRestore.Source(store, dump, null, 3, dir), () -> {})).isNull();
+    assertThat(StreamedRestore.fetchHead(new StreamedRestore.Source(store, dump, null, 3, dir), () -> {}).problem()).isNull();
     StreamedRestore.restore(new StreamedRestore.Source(store, dump, null, 3, dir), new PgRestore(connB, null),
         new PgRestore.Request(b.serverConfig(), "frozen_copy", null, backup.globals().roles(), 2, false, null, "done"),
         null, () -> {}, id -> {});
@@ -214,7 +216,7 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
     Manifest.Dump sealed =
         StreamFixtures.upload(store, backup.file(), "svc/b3/dump.zst", 16 * 1024, new OffsetRecorder(), cipher);
     Path dir = Files.createDirectories(work.resolve("sealed"));
-    assertThat(StreamedRestore.fetchHead(new StreamedRestore.Source(store, sealed, cipher, 3, dir), () -> {})).isNull();
+    assertThat(StreamedRestore.fetchHead(new StreamedRestore.Source(store, sealed, cipher, 3, dir), () -> {}).problem()).isNull();
     StreamedRestore.restore(new StreamedRestore.Source(store, sealed, cipher, 3, dir), new PgRestore(connB, null),
         new PgRestore.Request(b.serverConfig(), "sealed_copy", null, backup.globals().roles(), 2, false, null, "done"),
         null, () -> {}, id -> {});
@@ -235,7 +237,7 @@ class StreamedRestoreFidelityTest extends BackupRestoreFidelityTest {
     stored[stored.length / 2] ^= 0x55; // inside some table's data
     store.putBytes(copy.key(), stored, "application/zstd");
     Path dir = Files.createDirectories(work.resolve("corrupt"));
-    assertThat(StreamedRestore.fetchHead(new StreamedRestore.Source(store, copy, null, 3, dir), () -> {})).isNull();
+    assertThat(StreamedRestore.fetchHead(new StreamedRestore.Source(store, copy, null, 3, dir), () -> {}).problem()).isNull();
 
     assertThatThrownBy(() -> StreamedRestore.restore(new StreamedRestore.Source(store, copy, null, 3, dir), new PgRestore(connB, null),
             new PgRestore.Request(b.serverConfig(), "corrupt_copy", null, null, 2, false, null, "done"),

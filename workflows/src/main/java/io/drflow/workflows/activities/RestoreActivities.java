@@ -32,6 +32,8 @@ public interface RestoreActivities {
    *     start)
    * @param bytesFetched stored bytes this attempt read from the bucket; after a resume, those
    *     before {@code resumedFromByte} are not fetched again
+   * @param streamed only the archive's head was fetched: the Restore streams the rest (false from
+   *     workers that predate streamed restores)
    */
   record DownloadResult(
       String workId,
@@ -39,7 +41,14 @@ public interface RestoreActivities {
       long dumpBytes,
       String sha256,
       long resumedFromByte,
-      long bytesFetched) {}
+      long bytesFetched,
+      boolean streamed) {
+
+    public DownloadResult(
+        String workId, long storedBytes, long dumpBytes, String sha256, long resumedFromByte, long bytesFetched) {
+      this(workId, storedBytes, dumpBytes, sha256, resumedFromByte, bytesFetched, false);
+    }
+  }
 
   /**
    * @param server "drill" for the service's drill target, "source" for its production server

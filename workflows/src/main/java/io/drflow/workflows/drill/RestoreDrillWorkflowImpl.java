@@ -199,6 +199,10 @@ public class RestoreDrillWorkflowImpl implements RestoreDrillWorkflow {
     if (r == null) {
       return null;
     }
+    if (r.streamed()) {
+      return "archive head fetched (" + Bytes.human(r.bytesFetched()) + " of " + Bytes.human(r.storedBytes())
+          + "); the data streams during the Restore";
+    }
     String fetched = Bytes.human(r.bytesFetched()) + " of " + Bytes.human(r.storedBytes()) + " fetched";
     return r.resumedFromByte() > 0
         ? fetched + ", resumed at byte " + r.resumedFromByte()

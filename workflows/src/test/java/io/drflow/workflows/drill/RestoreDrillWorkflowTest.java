@@ -527,6 +527,14 @@ class RestoreDrillWorkflowTest {
         .isEqualTo("4.0 MiB of 10.0 MiB fetched, resumed at byte 6291456");
   }
 
+  @Test
+  void aStreamedDownloadSaysItFetchedOnlyTheHead() {
+    assertThat(
+            RestoreDrillWorkflowImpl.downloadNote(
+                new DownloadResult("w", 10L << 20, 40L << 20, null, 0, 1L << 20, true)))
+        .isEqualTo("archive head fetched (1.0 MiB of 10.0 MiB); the data streams during the Restore");
+  }
+
   private static Phase phase(Progress p, String name) {
     return phase(p.phases(), name);
   }
