@@ -49,7 +49,9 @@ final class OrchestrationBench {
         }
         return new Overhead(Stats.median(perActivity), perActivity, Stats.median(empties));
       } finally {
+        // Pollers must stop before the channel closes under them, or each logs a failure.
         factory.shutdownNow();
+        factory.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
       }
     } finally {
       service.shutdownNow();
