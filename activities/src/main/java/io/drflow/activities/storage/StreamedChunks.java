@@ -93,20 +93,9 @@ public final class StreamedChunks implements AutoCloseable {
    *
    * @param cipher the backup's cipher, or null when it is not encrypted
    * @param whileWaiting runs about every second while the worker's transfer memory is taken
+   * @param indexCopy where the chunk index is kept between calls (null: nowhere), see {@link
+   *     ChunkedDownloader#fetchIndex(ObjectStore, Manifest.Dump, java.nio.file.Path)}
    */
-  public static StreamedChunks open(
-      ObjectStore store,
-      Manifest.Dump dump,
-      ChunkCipher cipher,
-      int concurrency,
-      int readers,
-      int ahead,
-      Runnable whileWaiting)
-      throws IOException {
-    return open(store, dump, cipher, concurrency, readers, ahead, whileWaiting, null);
-  }
-
-  /** As above; {@code indexCopy}: where the chunk index is kept between calls (null: nowhere). */
   public static StreamedChunks open(
       ObjectStore store,
       Manifest.Dump dump,

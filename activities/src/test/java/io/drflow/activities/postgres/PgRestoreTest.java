@@ -144,33 +144,19 @@ class PgRestoreTest {
     try {
       PgRestore.Request req =
           new PgRestore.Request(server, "raced", backup.file(), backup.globals().roles(), 2, true, null, "run 9 done");
-      CountDownLatch locked = new CountDownLatch(1);
-      CountDownLatch proceed = new CountDownLatch(1);
-      Future<?> ahead = pool.submit(() -> restore.prepareAhead(req, () -> {
-        locked.countDown();
-        awaitQuietly(proceed);
-      }));
-      assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
+      Paused ahead = aheadPausedOnceLocked(pool, req);
       Future<Boolean> drop = pool.submit(() -> new PgDatabases(conns).drop(server, "raced"));
       Thread.sleep(300);
       assertThat(drop).isNotDone(); // without the lock it finds nothing to drop, at once
-      proceed.countDown();
-      ahead.get(30, TimeUnit.SECONDS);
+      ahead.finish();
       assertThat(drop.get(30, TimeUnit.SECONDS)).isTrue();
       assertThat(cluster.psql("postgres", "select count(*) from pg_database where datname = 'raced'")).isEqualTo("0");
 
-      CountDownLatch locked2 = new CountDownLatch(1);
-      CountDownLatch proceed2 = new CountDownLatch(1);
-      Future<?> ahead2 = pool.submit(() -> restore.prepareAhead(req, () -> {
-        locked2.countDown();
-        awaitQuietly(proceed2);
-      }));
-      assertThat(locked2.await(30, TimeUnit.SECONDS)).isTrue();
+      Paused again = aheadPausedOnceLocked(pool, req);
       Future<PgRestore.Result> restored = pool.submit(() -> restore.restore(req));
       Thread.sleep(300);
       assertThat(restored).isNotDone();
-      proceed2.countDown();
-      ahead2.get(30, TimeUnit.SECONDS);
+      again.finish();
       PgRestore.Result r = restored.get(60, TimeUnit.SECONDS);
       assertThat(r.replacedExisting()).isFalse(); // took the database made ready, did not collide with it
       assertThat(cluster.psql("raced", "select count(*) from t")).isEqualTo("5000");
@@ -179,12 +165,27 @@ class PgRestoreTest {
     }
   }
 
-  private static void awaitQuietly(CountDownLatch latch) {
-    try {
-      latch.await(60, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** A {@link PgRestore#prepareAhead} that holds the name's lock and goes on when finished. */
+  private record Paused(CountDownLatch proceed, Future<?> preparation) {
+    void finish() throws Exception {
+      proceed.countDown();
+      preparation.get(30, TimeUnit.SECONDS);
     }
+  }
+
+  private static Paused aheadPausedOnceLocked(ExecutorService pool, PgRestore.Request req) throws InterruptedException {
+    CountDownLatch locked = new CountDownLatch(1);
+    CountDownLatch proceed = new CountDownLatch(1);
+    Future<?> preparation = pool.submit(() -> restore.prepareAhead(req, () -> {
+      locked.countDown();
+      try {
+        proceed.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }));
+    assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
+    return new Paused(proceed, preparation);
   }
 
   @Test
