@@ -47,8 +47,17 @@ public final class PgDatabases {
 
   /** {@link #create(ServerConfig, String)} on session {@code c} (of {@code server}). */
   static void create(Connection c, ServerConfig server, String name) {
+    create(c, server, name, true);
+  }
+
+  /**
+   * As above; {@code allowConnections} false creates it sealed: no session, not even a
+   * superuser's, can connect until {@link #unseal}, so a sealed database is provably as created.
+   */
+  static void create(Connection c, ServerConfig server, String name, boolean allowConnections) {
     try (Statement s = c.createStatement()) {
-      s.execute("create database " + Sql.quoteIdent(name) + " template template0");
+      s.execute("create database " + Sql.quoteIdent(name) + " template template0"
+          + (allowConnections ? "" : " allow_connections false"));
     } catch (SQLException e) {
       PgException pe = PgException.fromSql(
           "creating database " + name + " on " + server.server(), e, false);
@@ -147,6 +156,22 @@ public final class PgDatabases {
     try (Statement s = c.createStatement()) {
       s.execute("comment on database " + Sql.quoteIdent(name) + " is "
           + (comment == null ? "null" : Sql.quoteLiteral(comment)));
+    }
+  }
+
+  /** Whether sessions may connect to the database (false: created sealed, see {@link #create}). */
+  static boolean allowsConnections(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("select datallowconn from pg_database where datname = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return !rs.next() || rs.getBoolean(1);
+      }
+    }
+  }
+
+  static void unseal(Connection c, String name) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("alter database " + Sql.quoteIdent(name) + " with allow_connections true");
     }
   }
 

@@ -232,11 +232,17 @@ public final class PgRestore {
               request.database(), server.server(), request.completionMark());
           return new Prepared(tools, null, false, true, started);
         }
-        if (readyMark != null && readyMark.equals(comment)) {
-          // Made ready ahead of the restore and untouched since: take it, and unmark it first,
-          // so that an attempt dying in pg_restore leaves one a retry replaces.
+        boolean sealed = !PgDatabases.allowsConnections(c, request.database());
+        if ((readyMark != null && readyMark.equals(comment))
+            || (sealed && comment == null && request.replaceExisting())) {
+          // Made ready ahead of the restore and untouched since (created sealed, so nothing can
+          // have connected to it, even when its maker died before marking it): take it, and
+          // unmark it first, so that an attempt dying in pg_restore leaves one a retry replaces.
           if (!markReady) {
             PgDatabases.comment(c, request.database(), null);
+            if (sealed) {
+              PgDatabases.unseal(c, request.database());
+            }
           }
           readyMade = true;
         } else if (!request.replaceExisting()) {
@@ -260,7 +266,8 @@ public final class PgRestore {
       if (replaced) {
         PgDatabases.drop(c, request.database());
       }
-      PgDatabases.create(c, server, request.database());
+      // Made ahead, it stays sealed until the restore takes it.
+      PgDatabases.create(c, server, request.database(), !markReady);
       if (markReady) {
         PgDatabases.comment(c, request.database(), readyMark);
       }

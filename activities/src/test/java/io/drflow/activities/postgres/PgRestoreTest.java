@@ -108,6 +108,8 @@ class PgRestoreTest {
     String oid = cluster.psql("postgres", "select oid from pg_database where datname = 'ahead'");
     assertThat(cluster.psql("postgres", "select shobj_description(" + oid + ", 'pg_database')"))
         .startsWith("drflow: created, not yet restored; run 7 done");
+    // Sealed: nothing can connect to it before the restore takes it.
+    assertThat(cluster.psql("postgres", "select datallowconn from pg_database where datname = 'ahead'")).isEqualTo("f");
 
     PgRestore.Result r = restore.restore(req);
     assertThat(r.alreadyRestored()).isFalse();
@@ -186,6 +188,23 @@ class PgRestoreTest {
     }));
     assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
     return new Paused(proceed, preparation);
+  }
+
+  /** A worker killed between CREATE DATABASE and the mark leaves a sealed, unmarked database. */
+  @Test
+  void aSealedDatabaseWhoseMakerDiedBeforeMarkingItIsTakenAsMade() {
+    cluster.psql("postgres", "create database unmarked template template0 allow_connections false");
+    String oid = cluster.psql("postgres", "select oid from pg_database where datname = 'unmarked'");
+    PgRestore.Result r = restore.restore(
+        new PgRestore.Request(server, "unmarked", backup.file(), backup.globals().roles(), 2, true, null, "run 10 done"));
+    assertThat(r.replacedExisting()).isFalse();
+    assertThat(cluster.psql("postgres", "select oid from pg_database where datname = 'unmarked'")).isEqualTo(oid);
+    assertThat(cluster.psql("unmarked", "select count(*) from t")).isEqualTo("5000");
+
+    // Without the run's leave to replace its own database, a sealed one is not taken either.
+    cluster.psql("postgres", "create database sealed_other template template0 allow_connections false");
+    assertThatThrownBy(() -> restore.restore(request("sealed_other", false)))
+        .isInstanceOfSatisfying(PgException.class, e -> assertThat(e.kind()).isEqualTo(Kind.ALREADY_EXISTS));
   }
 
   @Test
