@@ -39,20 +39,16 @@ public final class PgDatabases {
   public void create(ServerConfig server, String name) {
     requireName(name);
     try (Connection c = connections.open(server)) {
-      create(c, server, name);
+      create(c, server, name, true);
     } catch (SQLException e) {
       throw PgException.fromSql("connecting to create database " + name + " on " + server.server(), e, false);
     }
   }
 
-  /** {@link #create(ServerConfig, String)} on session {@code c} (of {@code server}). */
-  static void create(Connection c, ServerConfig server, String name) {
-    create(c, server, name, true);
-  }
-
   /**
-   * As above; {@code allowConnections} false creates it sealed: no session, not even a
-   * superuser's, can connect until {@link #unseal}, so a sealed database is provably as created.
+   * {@link #create(ServerConfig, String)} on session {@code c} (of {@code server}); {@code
+   * allowConnections} false creates it sealed: no session, not even a superuser's, can connect
+   * until {@link #unseal}, so a sealed database is provably as created.
    */
   static void create(Connection c, ServerConfig server, String name, boolean allowConnections) {
     try (Statement s = c.createStatement()) {

@@ -302,9 +302,10 @@ public final class ChunkedDownloader {
     }
     try {
       if (Files.isRegularFile(copy)) {
-        byte[] kept = Files.readAllBytes(copy);
-        if (Sha256.hex(kept).equals(dump.chunkIndexSha256())) {
-          return checkedIndex(dump, kept);
+        try {
+          return checkedIndex(dump, Files.readAllBytes(copy));
+        } catch (ChecksumMismatchException stale) {
+          // Not this backup's index (or damaged): fetched again below.
         }
       }
       byte[] bytes = fetchIndexBytes(store, dump);

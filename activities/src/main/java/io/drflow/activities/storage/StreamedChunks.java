@@ -1,6 +1,7 @@
 package io.drflow.activities.storage;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,7 +95,7 @@ public final class StreamedChunks implements AutoCloseable {
    * @param cipher the backup's cipher, or null when it is not encrypted
    * @param whileWaiting runs about every second while the worker's transfer memory is taken
    * @param indexCopy where the chunk index is kept between calls (null: nowhere), see {@link
-   *     ChunkedDownloader#fetchIndex(ObjectStore, Manifest.Dump, java.nio.file.Path)}
+   *     ChunkedDownloader#fetchIndex(ObjectStore, Manifest.Dump, Path)}
    */
   public static StreamedChunks open(
       ObjectStore store,
@@ -104,7 +105,7 @@ public final class StreamedChunks implements AutoCloseable {
       int readers,
       int ahead,
       Runnable whileWaiting,
-      java.nio.file.Path indexCopy)
+      Path indexCopy)
       throws IOException {
     long size =
         store
